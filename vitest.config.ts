@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Simulator seeds and real-runtime tests are CPU bound; the machines have 2 cores.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

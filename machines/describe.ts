@@ -35,7 +35,8 @@ export interface RoleMachineDescription {
 }
 
 // Only the parts of XState's StateNode this walk reads; its own types are
-// generic over the whole machine and add nothing here.
+// generic over the whole machine and add nothing here. The compiler still
+// checks that `roleMachine.root` fits this shape (no cast).
 interface WalkedNode {
   readonly path: readonly string[];
   readonly states: Readonly<Record<string, WalkedNode>>;
@@ -52,8 +53,8 @@ interface WalkedTransition {
   readonly reenter: boolean;
 }
 
-function pathOf(node: WalkedNode): string {
-  return node.path.join('.');
+function pathOf(walked: WalkedNode): string {
+  return walked.path.join('.');
 }
 
 /** A readable name for an action or guard, however XState stored it. */
@@ -64,28 +65,28 @@ function nameOf(reference: unknown): string {
   return 'inline';
 }
 
-function initialChildOf(node: WalkedNode): WalkedNode | undefined {
-  if (Object.keys(node.states).length === 0) return undefined;
-  return node.initial?.target[0];
+function initialChildOf(walked: WalkedNode): WalkedNode | undefined {
+  if (Object.keys(walked.states).length === 0) return undefined;
+  return walked.initial?.target[0];
 }
 
 export function describeRoleMachine(): RoleMachineDescription {
   const states: RoleStateDescription[] = [];
   const transitions: RoleTransitionDescription[] = [];
 
-  const walk = (node: WalkedNode, parent: WalkedNode | undefined, isInitial: boolean): void => {
-    const id = pathOf(node);
+  const walk = (current: WalkedNode, parent: WalkedNode | undefined, isInitial: boolean): void => {
+    const id = pathOf(current);
     if (parent !== undefined) {
       const parentId = pathOf(parent);
       states.push({
         id,
         ...(parentId === '' ? {} : { parent: parentId }),
         ...(isInitial ? { initial: true } : {}),
-        entry: node.entry.map(nameOf),
-        exit: node.exit.map(nameOf),
+        entry: current.entry.map(nameOf),
+        exit: current.exit.map(nameOf),
       });
     }
-    for (const [event, definitions] of node.transitions) {
+    for (const [event, definitions] of current.transitions) {
       for (const definition of definitions) {
         const target = definition.target;
         assert(target === undefined || target.length === 1, `${id} ${event}: the role machine has no parallel targets`);
@@ -99,11 +100,12 @@ export function describeRoleMachine(): RoleMachineDescription {
         });
       }
     }
-    const initialChild = initialChildOf(node);
-    for (const child of Object.values(node.states)) walk(child, node, child === initialChild);
+    const initialChild = initialChildOf(current);
+    for (const child of Object.values(current.states)) walk(child, current, child === initialChild);
   };
 
-  walk(roleMachine.root as unknown as WalkedNode, undefined, false);
+  const root: WalkedNode = roleMachine.root;
+  walk(root, undefined, false);
   return { states, transitions };
 }
 

@@ -95,7 +95,9 @@ export function createXStateRoleDriver(): RoleDriver {
       const to = roleStateOf(next);
       const actions = actionNamesOf(executable);
       if (to !== from) return { state: to, actions, changed: true };
-      if (actions === NO_ACTIONS && sent === from) return unchanged.get(from) ?? { state: sent, actions, changed: false };
+      // Only the canonical objects are keys, so a copy gets a step holding that copy.
+      const shared = unchanged.get(sent);
+      if (shared !== undefined && actions === NO_ACTIONS) return shared;
       return { state: sent, actions, changed: false };
     },
   };

@@ -3,7 +3,7 @@
 
 import { assert } from '../core/assert.js';
 import type { HardState } from '../core/types.js';
-import { decodeEntryRecord, encodeEntryRecord } from './entry-record.js';
+import { encodeEntryRecord, peekEntryTerm } from './entry-record.js';
 import type { NodeTables } from './node-tables.js';
 import { isIndex } from './record-shapes.js';
 import {
@@ -73,10 +73,10 @@ export function prepareBatch(batch: PersistBatch): PreparedBatch {
   };
 }
 
-/** The term of the stored log entry at `index`; undefined if absent or unreadable (load will deal with the latter). */
+/** The term of the stored log entry at `index`; undefined if absent or unreadable (load deals with the latter). */
 function logTermAt(tables: NodeTables, index: number): number | undefined {
   const record = tables.logRecord(index);
-  return record === undefined ? undefined : decodeEntryRecord(record)?.term;
+  return record === undefined ? undefined : peekEntryTerm(record);
 }
 
 /**

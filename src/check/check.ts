@@ -3,7 +3,7 @@
 // when each key's sub-history is; checking keys apart keeps each search small
 // and lets `replikit verify` spread keys over a worker pool.
 
-import { splitByKey, type HistoryEvent } from './history.js';
+import type { HistoryEvent } from './history.js';
 import { searchLinearization } from './linearizability.js';
 import { pairOperations } from './pairing.js';
 import { explainNotLinearizable } from './report.js';
@@ -33,12 +33,61 @@ const MAX_QUOTED_PROBLEMS = 3;
 
 /**
  * Checks one key. Events for other keys are ignored, so the whole history may
- * be passed. A malformed sub-history (see validateHistory) gets 'unknown':
- * nothing sound can be said about it.
+ * be passed; event numbers in the verdict are indexes into `events`. A
+ * malformed sub-history (see validateHistory) gets 'unknown': nothing sound can
+ * be said about it.
  */
 export function checkKey(key: string, events: readonly HistoryEvent[], options: CheckOptions = {}): KeyVerdict {
-  const own = events.every((e) => e.key === key) ? events : events.filter((e) => e.key === key);
-  const { operations, problems } = pairOperations(own);
+  if (events.every((e) => e.key === key)) return checkEvents(key, events, undefined, options);
+  const numbering: number[] = [];
+  events.forEach((e, i) => {
+    if (e.key === key) numbering.push(i);
+  });
+  return checkEvents(
+    key,
+    numbering.map((i) => events[i] as HistoryEvent),
+    numbering,
+    options,
+  );
+}
+
+/**
+ * Checks every key, in order of first appearance; event numbers in verdicts
+ * are indexes into `events`. Problems that span keys (a process with
+ * outstanding ops on two keys) do not affect any key's verdict; run
+ * validateHistory on the whole history to see them.
+ */
+export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): HistoryVerdict {
+  const indexesByKey = new Map<string, number[]>();
+  events.forEach((event, i) => {
+    const indexes = indexesByKey.get(event.key);
+    if (indexes) indexes.push(i);
+    else indexesByKey.set(event.key, [i]);
+  });
+  const verdicts: KeyVerdict[] = [];
+  let anomalies = 0;
+  let unknown = 0;
+  for (const [key, indexes] of indexesByKey) {
+    const verdict = checkEvents(
+      key,
+      indexes.map((i) => events[i] as HistoryEvent),
+      indexes,
+      options,
+    );
+    if (verdict.result === 'not-linearizable') anomalies++;
+    if (verdict.result === 'unknown') unknown++;
+    verdicts.push(verdict);
+  }
+  return { verdicts, anomalies, unknown };
+}
+
+function checkEvents(
+  key: string,
+  events: readonly HistoryEvent[],
+  numbering: readonly number[] | undefined,
+  options: CheckOptions,
+): KeyVerdict {
+  const { operations, problems } = pairOperations(events, numbering);
   const ops = operations.length;
   if (problems.length > 0) {
     const quoted = problems.slice(0, MAX_QUOTED_PROBLEMS).join('; ');
@@ -54,22 +103,4 @@ export function checkKey(key: string, events: readonly HistoryEvent[], options: 
     case 'unknown':
       return { key, result: 'unknown', ops, reason: search.reason };
   }
-}
-
-/**
- * Checks every key, in order of first appearance. Problems that span keys (a
- * process with outstanding ops on two keys) do not affect any key's verdict;
- * run validateHistory on the whole history to see them.
- */
-export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): HistoryVerdict {
-  const verdicts: KeyVerdict[] = [];
-  let anomalies = 0;
-  let unknown = 0;
-  for (const [key, keyEvents] of splitByKey(events)) {
-    const verdict = checkKey(key, keyEvents, options);
-    if (verdict.result === 'not-linearizable') anomalies++;
-    if (verdict.result === 'unknown') unknown++;
-    verdicts.push(verdict);
-  }
-  return { verdicts, anomalies, unknown };
 }

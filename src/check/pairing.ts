@@ -20,7 +20,7 @@ export interface Operation {
   readonly invokeTime: number;
   /** +Infinity when the outcome is unknown (info or never completed). */
   readonly completeTime: number;
-  /** Index of the invoke in the events given, to point a reader at the history. */
+  /** Number of the invoke event (its index in the events given, unless renumbered), to point a reader at the history. */
   readonly invokeEvent: number;
 }
 
@@ -35,14 +35,20 @@ interface Outstanding {
   readonly index: number;
 }
 
-export function pairOperations(events: readonly HistoryEvent[]): Pairing {
+/**
+ * `numbering[i]`, when given, is the number reports use for `events[i]`: a
+ * caller that passes one key's slice of a history passes the events' indexes in
+ * the whole history, so that problems and explanations point at the right line.
+ */
+export function pairOperations(events: readonly HistoryEvent[], numbering?: readonly number[]): Pairing {
   const operations: Operation[] = [];
   const problems = new ProblemList();
   const outstanding = new Map<number, Outstanding>();
   let latestTime = -Infinity;
 
-  for (let index = 0; index < events.length; index++) {
-    const event = events[index] as HistoryEvent;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as HistoryEvent;
+    const index = numbering?.[i] ?? i;
     const shape = eventShapeProblems(event);
     if (shape.length > 0) {
       problems.add(`event #${index}: ${shape.join('; ')}`);

@@ -79,6 +79,20 @@ export function observedValue(step: RegisterStep): RegisterState {
   return step.kind === READ || step.kind === CAS ? step.a : ILLEGAL;
 }
 
+/** The value an op leaves in the register if it takes effect, or ILLEGAL for a read (which changes nothing). */
+export function producedValue(step: RegisterStep): RegisterState {
+  switch (step.kind) {
+    case WRITE:
+      return step.a;
+    case CAS:
+      return step.b;
+    case DELETE:
+      return ABSENT;
+    default:
+      return ILLEGAL;
+  }
+}
+
 /** The model's transition: the state after `kind(a, b)` from `state`, or ILLEGAL. */
 export function stepRegister(state: RegisterState, kind: StepKind, a: RegisterState, b: RegisterState): RegisterState {
   switch (kind) {

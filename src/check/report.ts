@@ -34,10 +34,10 @@ export function explainNotLinearizable(ops: readonly Operation[], stuck: StuckPo
   if (!op) return 'not linearizable (no operation recorded for the failure)';
   const states = stuck.states.map(describeRegister).join(', ');
   let text =
-    `${describeOperation(op)} could not be linearized: in every order of the operations before and ` +
-    `concurrent with it, the register held one of [${states}] when it completed`;
+    `could not linearize the ${describeOperation(op)}: no order of the operations before and concurrent ` +
+    `with it gets past its completion; the orders that got that far left the register holding one of [${states}]`;
   const last = stuck.lastPlaced >= 0 ? ops[stuck.lastPlaced] : undefined;
-  if (last) text += `; the last operation placed before it was the ${describeOperation(last)}`;
+  if (last) text += `; the first such order ended with the ${describeOperation(last)}`;
   const observed = observedValue(op);
   if (observed !== undefined && observed !== null && !isProduced(ops, observed)) {
     text += `; no operation on this key ever wrote ${describeValue(observed)}`;

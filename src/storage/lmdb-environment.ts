@@ -42,7 +42,8 @@ export class LmdbNodeEnvironment {
       // runs that fsync after the commit instead of under the write lock, so a
       // commit is visible before it is durable; callers that need durability
       // await `root.flushed`, which lmdb-js resolves only once everything
-      // committed before it has been flushed to disk.
+      // committed before it has been flushed to disk. (Checked with strace:
+      // one fdatasync per persist, before its promise resolves.)
       noSync: false,
       overlappingSync: true,
     });

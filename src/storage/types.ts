@@ -67,7 +67,12 @@ export type KvMutation =
 /** The state machine's storage. Keys iterate in UTF-8 byte (code point) order. */
 export interface KvStore {
   get(key: string): unknown | undefined;
-  /** Applies the mutations atomically together with the applied index, so a restart knows where to resume applying. */
+  /**
+   * Applies the mutations atomically together with the applied index, so a
+   * restart knows where to resume applying. Resolves once visible to `get`;
+   * it need not wait for an fsync (the log and snapshot can rebuild the state),
+   * and in LMDB the next persist's fsync covers it.
+   */
   applyBatch(mutations: readonly KvMutation[], appliedIndex: number): Promise<void>;
   appliedIndex(): number;
   /** A consistent image for a snapshot: msgpack-encoded [key, value][] sorted by key. */

@@ -13,6 +13,7 @@ import {
   MemoryKvStore,
   MemoryNodeStorage,
   openLmdbNode,
+  StorageCorruptionError,
   type KvStore,
   type NodeStorage,
 } from '../../src/storage/index.js';
@@ -374,12 +375,71 @@ describe('MemoryNodeStorage', () => {
     expect((await storage.load(BOOTSTRAP)).entries[0]?.data).toEqual(new Uint8Array([1, 2, 3]));
   });
 
+  it('refuses persists after close, and reopens with what was persisted on the next load', async () => {
+    const storage = new MemoryNodeStorage();
+    await storage.persist({ entries: entries(1, 2, 1) });
+    await storage.close();
+    await expect(storage.persist({ entries: entries(3, 3, 1) })).rejects.toBeInstanceOf(InvariantError);
+    expect((await storage.load(BOOTSTRAP)).entries).toEqual(entries(1, 2, 1));
+    await storage.persist({ entries: entries(3, 3, 1) });
+    expect(storage.storedEntryIndexes()).toEqual([1, 2, 3]);
+  });
+
   it('damages a record by flipping a bit by default', async () => {
     const storage = new MemoryNodeStorage();
     await storage.persist({ entries: entries(1, 3, 1) });
     storage.damageEntry(2);
     const state = await storage.load(BOOTSTRAP);
     expect(state.repairedTail).toEqual({ droppedFrom: 2, droppedCount: 2, reason: 'corrupt' });
+  });
+});
+
+describe('LmdbNodeStorage damage outside the log', () => {
+  let directory: string;
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'replikit-storage-'));
+  });
+
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  async function persistThenClose(): Promise<void> {
+    const node = openLmdbNode(directory);
+    await node.storage.persist({ hardState: { term: 2, vote: 'a', commit: 4 }, entries: entries(1, 4, 1) });
+    await node.storage.close();
+    await node.kv.close();
+  }
+
+  async function loadAfterwards() {
+    const node = openLmdbNode(directory);
+    try {
+      return await node.storage.load(BOOTSTRAP);
+    } finally {
+      await node.storage.close();
+      await node.kv.close();
+    }
+  }
+
+  it('lowers the commit index when committed records are missing, and says so', async () => {
+    await persistThenClose();
+    const raw = openRawLog(directory);
+    await raw.log.remove(4);
+    await raw.root.close();
+    const state = await loadAfterwards();
+    expect(state.entries).toEqual(entries(1, 3, 1));
+    expect(state.hardState.commit).toBe(3);
+    expect(state.repairedTail).toEqual({ droppedFrom: 4, droppedCount: 0, reason: 'missing', commitLoweredFrom: 4 });
+  });
+
+  it('refuses to start from a corrupt hard state', async () => {
+    await persistThenClose();
+    const root = open({ path: directory, maxDbs: 8 });
+    const meta = root.openDB<Uint8Array, string>({ name: LMDB_DATABASE_NAMES.meta, encoding: 'binary' });
+    await meta.put('hard-state', new Uint8Array([1, 2, 3, 4, 5, 6]));
+    await root.close();
+    await expect(loadAfterwards()).rejects.toBeInstanceOf(StorageCorruptionError);
   });
 });
 

@@ -44,6 +44,7 @@ import {
   producedValue,
   stepRegister,
   type RegisterState,
+  type RegisterStep,
   type StepKind,
 } from './register-model.js';
 import { StuckTracker, type StuckPoint } from './stuck-tracker.js';
@@ -99,7 +100,7 @@ function compile(ops: readonly Operation[]): Compiled {
   });
   const kept: number[] = [];
   ops.forEach((op, i) => {
-    const produced = producedValue(steps[i]!);
+    const produced = producedValue(steps[i] as RegisterStep);
     if (op.outcome === 'ok' || (produced !== ILLEGAL && (lastObserverCompletion[produced] as number) >= op.invokeTime)) kept.push(i);
   });
 
@@ -115,7 +116,7 @@ function compile(ops: readonly Operation[]): Compiled {
     acknowledged: new Uint8Array(n),
   };
   kept.forEach((i, s) => {
-    const step = steps[i]!;
+    const step = steps[i] as RegisterStep;
     compiled.kind[s] = step.kind;
     compiled.a[s] = step.a;
     compiled.b[s] = step.b;

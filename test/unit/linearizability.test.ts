@@ -104,8 +104,8 @@ function randomLegalHistory(seed: number, count: number, spread: number): OpSpec
     } else if (roll < 0.92) {
       specs.push(read(-1, 'whatever', at, random() < 0.5 ? 'info' : 'fail'));
     } else {
-      // An unknown outcome that took effect, or not.
-      specs.push(write(-1, `i${i}`, at, 'info'));
+      // An unknown outcome (timed out, or still running when the history ends) that took effect, or not.
+      specs.push(write(-1, `i${i}`, at, random() < 0.8 ? 'info' : 'pending'));
       if (random() < 0.5) current = `i${i}`;
     }
   }

@@ -81,8 +81,11 @@ export interface AppendEntriesResponse extends MessageBase {
   readonly success: boolean;
   /** On success: the last index now known to match the leader's log. */
   readonly matchIndex: number;
-  /** On failure: the follower's last index, so the leader can skip back fast. */
+  /** On failure: the prevLogIndex that did not match. */
+  readonly rejectedIndex: number;
+  /** On failure: the highest index where the logs may agree, and its term in the follower's log. */
   readonly hintIndex: number;
+  readonly hintTerm: number;
 }
 
 export interface RequestVote extends MessageBase {
@@ -153,10 +156,6 @@ export type ProposeResult =
   | { readonly ok: true; readonly index: number; readonly term: number }
   | { readonly ok: false; readonly reason: RejectReason; readonly leaderId: NodeId | null };
 
-export type ReadIndexResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: RejectReason | 'no-commit-in-term'; readonly leaderId: NodeId | null };
-
 /** A read barrier that has passed: reading after `index` is applied is linearizable. */
 export interface ReadState {
   readonly requestId: number;
@@ -187,13 +186,19 @@ export interface Ready {
   readonly hardState?: HardState;
   /** Persist: delete every stored entry at or after entries[0].index, then write these. */
   readonly entries: readonly Entry[];
-  /** Persist and hand to the state machine before applying `committed`. */
+  /**
+   * A snapshot from the leader that replaces this node's whole log: persist it,
+   * discard every stored entry, load it into the state machine, then go on
+   * with `entries` and `committed`.
+   */
   readonly snapshot?: Snapshot;
   /** Send after persisting. */
   readonly messages: readonly Message[];
   /** Apply to the state machine, in order. */
   readonly committed: readonly Entry[];
   readonly readStates: readonly ReadState[];
+  /** Reads that will never be released here (leadership lost): retry them elsewhere. */
+  readonly droppedReads: readonly number[];
   readonly acks: readonly WriteAck[];
   /** Present when the role or the known leader changed. */
   readonly softState?: SoftState;

@@ -1,0 +1,11 @@
+// Deliberately broken rules, reachable only through the simulator's
+// `--plant-bug NAME` option. They exist to prove the checkers can fail: a
+// checker that never catches a planted bug proves nothing by passing.
+
+export const PLANTED_BUGS = ['commit-old-term', 'vote-twice', 'no-truncate'] as const;
+
+export type PlantedBug = (typeof PLANTED_BUGS)[number];
+
+export function isPlantedBug(name: string): name is PlantedBug {
+  return (PLANTED_BUGS as readonly string[]).includes(name);
+}

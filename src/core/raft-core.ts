@@ -1,0 +1,1007 @@
+// The replication core: Raft as a deterministic state machine with no I/O,
+// in the shape of etcd-io/raft's RawNode. The runtime drives it with
+// tick() / step() / propose() / readIndex(), takes ready(), persists its
+// entries and hard state, sends its messages, applies its committed entries,
+// and calls advance(). The node's role lives in the XState role machine
+// (machines/); this class runs the effects the machine names.
+
+import {
+  createXStateRoleDriver,
+  type RoleAction,
+  type RoleDriver,
+  type RoleEvent,
+  type RoleState,
+} from '../../machines/index.js';
+import { assert, unreachable } from './assert.js';
+import { resolveCoreConfig, validateWritePolicy, type CoreConfig, type CoreConfigInput, type WritePolicy } from './config.js';
+import { allMembers, applyMembershipChange, isVoter, quorumMatchIndex, quorumSize } from './membership.js';
+import { Progress } from './progress.js';
+import { RaftLog } from './raft-log.js';
+import { createRandom, type Random } from './random.js';
+import { ReadBarrier } from './read-barrier.js';
+import type {
+  AppendEntries,
+  AppendEntriesResponse,
+  CoreStatus,
+  Entry,
+  FollowerProgress,
+  HardState,
+  Heartbeat,
+  HeartbeatResponse,
+  InstallSnapshot,
+  Membership,
+  MembershipChange,
+  Message,
+  NodeId,
+  PersistedState,
+  ProposeResult,
+  Ready,
+  RejectReason,
+  RequestVote,
+  RequestVoteResponse,
+  Role,
+  Snapshot,
+  SoftState,
+  WriteAck,
+  WriteOptions,
+} from './types.js';
+import { WriteAcks, type ReplicationView } from './write-acks.js';
+
+export type CommandResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: RejectReason | 'invalid-request'; readonly leaderId: NodeId | null; readonly detail?: string };
+
+export interface CoreStartOptions {
+  /** What the state machine already applied (it may be ahead of the snapshot). */
+  readonly appliedIndex?: number;
+}
+
+/** A snapshot is large and slow to land: wait this many stall periods before sending it again. */
+const SNAPSHOT_STALL_FACTOR = 4;
+
+export function emptyPersistedState(voters: readonly NodeId[]): PersistedState {
+  return {
+    hardState: { term: 0, vote: null, commit: 0 },
+    snapshot: null,
+    entries: [],
+    bootstrap: { voters: [...voters], learners: [] },
+  };
+}
+
+export class RaftCore {
+  readonly id: NodeId;
+  private readonly config: CoreConfig;
+  private readonly random: Random;
+  private readonly driver: RoleDriver;
+  private roleState: RoleState;
+
+  private term = 0;
+  private vote: NodeId | null = null;
+  private leaderId: NodeId | null = null;
+  private readonly log = new RaftLog();
+
+  /** Membership before any config entry still in the log (from the snapshot or bootstrap). */
+  private baseMembership: Membership;
+  private membership: Membership;
+  /** Indexes of config entries in the log, ascending. */
+  private configIndexes: number[] = [];
+  private snapshot: Snapshot | null = null;
+  private snapshotToInstall: Snapshot | null = null;
+
+  private nowTick = 0;
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  private readonly votes = new Map<NodeId, boolean>();
+  private campaignIsTransfer = false;
+
+  private readonly progress = new Map<NodeId, Progress>();
+  private transferee: NodeId | null = null;
+  private needsBroadcast = false;
+  /** The commit index moved: followers should hear it this turn, not at the next heartbeat. */
+  private needsCommitBroadcast = false;
+  private writeAcks: WriteAcks;
+  private reads: ReadBarrier;
+  private readonly failedAcks: WriteAck[] = [];
+  private readonly droppedReads: number[] = [];
+
+  private outbox: Message[] = [];
+  private persistedHardState: HardState;
+  private reportedSoftState: SoftState;
+  private readyInFlight: Ready | null = null;
+
+  constructor(input: CoreConfigInput, persisted: PersistedState, options: CoreStartOptions = {}) {
+    this.config = resolveCoreConfig(input);
+    this.id = this.config.id;
+    this.random = createRandom(this.config.seed);
+    this.driver = this.config.roleDriver ?? createXStateRoleDriver();
+    this.roleState = this.driver.initial();
+
+    const { hardState, snapshot, entries } = persisted;
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    this.snapshot = snapshot;
+    this.baseMembership = snapshot?.meta.membership ?? persisted.bootstrap;
+    this.log.load(snapshot?.meta ?? null, entries, hardState.commit);
+    const applied = Math.min(Math.max(options.appliedIndex ?? 0, this.log.firstIndex() - 1), this.log.committed);
+    this.log.appliedTo(applied);
+    this.configIndexes = this.log.configIndexesFrom(this.log.firstIndex());
+    this.membership = this.membershipAt(this.log.lastIndex());
+    assert(this.membership.voters.length > 0, 'a membership needs at least one voter');
+
+    this.writeAcks = new WriteAcks(this.config.maxPendingWrites);
+    this.reads = new ReadBarrier(this.config.maxPendingReads);
+    this.persistedHardState = { term: this.term, vote: this.vote, commit: this.log.committed };
+    this.reportedSoftState = { role: 'follower', leaderId: null };
+    this.resetElectionTimer();
+  }
+
+  // ------------------------------------------------------------ the driving API
+
+  /** One logical clock tick. */
+  tick(): void {
+    this.assertBetweenReadies();
+    this.nowTick += 1;
+    if (this.role === 'leader') this.tickLeader();
+    else this.tickElection();
+  }
+
+  step(message: Message): void {
+    this.assertBetweenReadies();
+    if (message.to !== this.id) return;
+    if (message.term > this.term) {
+      if (!this.acceptHigherTerm(message)) return;
+    } else if (message.term < this.term) {
+      this.answerStaleTerm(message);
+      return;
+    }
+    switch (message.type) {
+      case 'RequestVote':
+        return this.handleRequestVote(message);
+      case 'RequestVoteResponse':
+        return this.handleVoteResponse(message);
+      case 'AppendEntries':
+        this.followLeader(message.from);
+        return this.handleAppendEntries(message);
+      case 'Heartbeat':
+        this.followLeader(message.from);
+        return this.handleHeartbeat(message);
+      case 'InstallSnapshot':
+        this.followLeader(message.from);
+        return this.handleInstallSnapshot(message);
+      case 'AppendEntriesResponse':
+        return this.handleAppendResponse(message);
+      case 'HeartbeatResponse':
+        return this.handleHeartbeatResponse(message);
+      case 'TimeoutNow':
+        return this.campaign(true);
+      default:
+        unreachable(message, 'unknown message type');
+    }
+  }
+
+  /** A client write; the leader appends it and says where. */
+  propose(data: Uint8Array, options: WriteOptions = {}): ProposeResult {
+    this.assertBetweenReadies();
+    const refused = this.refuseUnlessLeader();
+    if (refused) return refused;
+    if (data.byteLength > this.config.maxEntryBytes) return this.reject('entry-too-large');
+    if (this.writeAcks.isFull()) return this.reject('too-many-pending');
+    const policy = this.writePolicy(options);
+    const entry: Entry = { index: this.log.lastIndex() + 1, term: this.term, kind: 'command', data };
+    this.appendAsLeader(entry);
+    this.writeAcks.add(entry.index, entry.term, policy, this.nowTick);
+    return { ok: true, index: entry.index, term: entry.term };
+  }
+
+  /** One membership change at a time; a learner catches up before it is promoted. */
+  proposeMembership(change: MembershipChange): ProposeResult {
+    this.assertBetweenReadies();
+    const refused = this.refuseUnlessLeader();
+    if (refused) return refused;
+    if (this.hasPendingMembershipChange() || !this.committedInTerm()) {
+      // Ongaro's fix: no change before the leader commits an entry of its own term.
+      return this.reject('membership-change-pending');
+    }
+    const result = applyMembershipChange(this.membership, change);
+    if (!result.ok) return { ok: false, reason: 'invalid-membership-change', leaderId: this.leaderId };
+    const entry: Entry = {
+      index: this.log.lastIndex() + 1,
+      term: this.term,
+      kind: 'config',
+      membership: result.membership,
+    };
+    this.appendAsLeader(entry);
+    return { ok: true, index: entry.index, term: entry.term };
+  }
+
+  /**
+   * A read barrier. The answer comes later as a ReadState in ready(): once the
+   * state machine has applied its index, reading is linearizable. With
+   * `lease`, a leader whose lease holds answers without a round trip.
+   */
+  readIndex(requestId: number, options: { lease?: boolean } = {}): CommandResult {
+    this.assertBetweenReadies();
+    const refused = this.refuseUnlessLeader();
+    if (refused) return refused;
+    if (this.reads.isFull()) return this.reject('too-many-pending');
+    if (!this.committedInTerm()) {
+      this.reads.waitForTermCommit(requestId);
+    } else if ((options.lease && this.leaseValid()) || this.membership.voters.length === 1) {
+      this.reads.releaseNow(requestId, this.log.committed);
+    } else {
+      this.reads.add(requestId, this.log.committed);
+    }
+    return { ok: true };
+  }
+
+  transferLeadership(to: NodeId): CommandResult {
+    this.assertBetweenReadies();
+    if (this.role !== 'leader') return this.reject('not-leader');
+    if (to === this.id) return { ok: true };
+    if (!isVoter(this.membership, to)) {
+      return { ok: false, reason: 'invalid-request', leaderId: this.id, detail: `${to} is not a voter` };
+    }
+    if (this.transferee !== null) return this.reject('transfer-in-progress');
+    this.transferee = to;
+    this.electionElapsed = 0; // the transfer must finish within one election timeout
+    this.fire({ type: 'TRANSFER_LEADERSHIP' });
+    const progress = this.progress.get(to);
+    assert(progress, `no progress for voter ${to}`);
+    if (progress.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', from: this.id, to, term: this.term });
+    else this.sendAppend(to, false);
+    return { ok: true };
+  }
+
+  /**
+   * The state machine took a snapshot at `index` (already applied): forget the
+   * log through it. Returns the snapshot for the runtime to persist together
+   * with the compaction.
+   */
+  compact(index: number, data: Uint8Array): Snapshot | null {
+    this.assertBetweenReadies();
+    assert(index <= this.log.applied, `snapshot at ${index} beyond applied ${this.log.applied}`);
+    if (index <= this.log.firstIndex() - 1) return null;
+    const term = this.log.term(index);
+    assert(term !== undefined, `no term for snapshot index ${index}`);
+    const snapshot: Snapshot = { meta: { index, term, membership: this.membershipAt(index) }, data };
+    this.baseMembership = snapshot.meta.membership;
+    this.configIndexes = this.configIndexes.filter((configIndex) => configIndex > index);
+    this.log.compactTo(index);
+    this.snapshot = snapshot;
+    return snapshot;
+  }
+
+  hasReady(): boolean {
+    if (this.readyInFlight) return false;
+    return (
+      this.outbox.length > 0 ||
+      this.needsBroadcast ||
+      this.log.unstableEntries().length > 0 ||
+      this.log.committed > this.log.applied ||
+      this.snapshotToInstall !== null ||
+      this.reads.needsRound() ||
+      this.reads.hasReleased() ||
+      this.failedAcks.length > 0 ||
+      this.droppedReads.length > 0 ||
+      (this.role === 'leader' && this.writeAcks.hasDue(this.replicationView(), this.nowTick)) ||
+      this.hardStateChanged() ||
+      this.softStateChanged()
+    );
+  }
+
+  ready(): Ready {
+    this.assertBetweenReadies();
+    if (this.role === 'leader') {
+      if (this.needsBroadcast || this.needsCommitBroadcast) this.broadcastAppend();
+      if (this.reads.needsRound()) this.broadcastHeartbeat();
+    }
+    const acks = this.role === 'leader' ? this.writeAcks.collect(this.replicationView(), this.nowTick) : [];
+    const hardState: HardState = { term: this.term, vote: this.vote, commit: this.log.committed };
+    const softState: SoftState = { role: this.role, leaderId: this.leaderId };
+    const ready: Ready = {
+      ...(this.hardStateChanged() ? { hardState } : {}),
+      entries: this.log.unstableEntries(),
+      ...(this.snapshotToInstall ? { snapshot: this.snapshotToInstall } : {}),
+      messages: this.outbox,
+      committed: this.log.nextCommitted(this.config.maxCommittedPerReady),
+      readStates: this.reads.take(),
+      droppedReads: this.droppedReads.splice(0),
+      acks: this.failedAcks.length > 0 ? [...this.failedAcks.splice(0), ...acks] : acks,
+      ...(this.softStateChanged() ? { softState } : {}),
+    };
+    this.outbox = [];
+    this.readyInFlight = ready;
+    return ready;
+  }
+
+  /** The runtime persisted, sent and applied everything in `ready`. */
+  advance(ready: Ready): void {
+    assert(ready === this.readyInFlight, 'advance() with a Ready that is not the one in flight');
+    this.readyInFlight = null;
+    if (ready.hardState) this.persistedHardState = ready.hardState;
+    if (ready.snapshot) this.snapshotToInstall = null;
+    const lastEntry = ready.entries[ready.entries.length - 1];
+    if (lastEntry) this.log.stableTo(lastEntry.index, lastEntry.term);
+    const lastCommitted = ready.committed[ready.committed.length - 1];
+    if (lastCommitted) this.log.appliedTo(lastCommitted.index);
+    if (ready.softState) this.reportedSoftState = ready.softState;
+  }
+
+  get role(): Role {
+    return this.roleState.role;
+  }
+
+  status(): CoreStatus {
+    const progress: Record<NodeId, FollowerProgress> = {};
+    for (const [id, pr] of this.progress) {
+      progress[id] = {
+        matchIndex: pr.match,
+        nextIndex: pr.next,
+        lastHeardTicksAgo: this.nowTick - pr.lastHeardTick,
+        learner: pr.learner,
+      };
+    }
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leaderId: this.leaderId,
+      commitIndex: this.log.committed,
+      appliedIndex: this.log.applied,
+      lastIndex: this.log.lastIndex(),
+      firstIndex: this.log.firstIndex(),
+      membership: this.membership,
+      progress,
+      leaseValid: this.leaseValid(),
+    };
+  }
+
+  /** The latest snapshot this node holds (taken locally or installed from a leader). */
+  latestSnapshot(): Snapshot | null {
+    return this.snapshot;
+  }
+
+  /** The log entry at `index`, if it is still in memory. */
+  entryAt(index: number): Entry | undefined {
+    return this.log.entry(index);
+  }
+
+  // --------------------------------------------------------------- role machine
+
+  private fire(event: RoleEvent): void {
+    const step = this.driver.send(this.roleState, event);
+    this.roleState = step.state;
+    for (const action of step.actions) this.runRoleAction(action);
+  }
+
+  private runRoleAction(action: RoleAction): void {
+    switch (action) {
+      case 'becomeFollower':
+        return this.enterFollower();
+      case 'becomePreCandidate':
+        return this.enterPreCandidate();
+      case 'becomeCandidate':
+        return this.enterCandidate();
+      case 'becomeLeader':
+        return this.enterLeader();
+      case 'beginTransfer':
+        return;
+      case 'endTransfer':
+        this.transferee = null;
+        return;
+      default:
+        unreachable(action, 'unknown role action');
+    }
+  }
+
+  private enterFollower(): void {
+    this.resetElectionTimer();
+    this.votes.clear();
+    this.leaveLeadership();
+  }
+
+  /** Idempotent: a node that never led has nothing pending. */
+  private leaveLeadership(): void {
+    this.failedAcks.push(...this.writeAcks.failAll());
+    this.droppedReads.push(...this.reads.dropAll());
+    this.progress.clear();
+    this.transferee = null;
+    this.needsBroadcast = false;
+    this.needsCommitBroadcast = false;
+  }
+
+  private enterPreCandidate(): void {
+    this.resetElectionTimer();
+    this.leaderId = null;
+    this.requestVotes(true);
+  }
+
+  private enterCandidate(): void {
+    this.resetElectionTimer();
+    this.term += 1;
+    this.vote = this.id;
+    this.leaderId = null;
+    this.requestVotes(false);
+  }
+
+  private enterLeader(): void {
+    this.leaderId = this.id;
+    this.transferee = null;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.writeAcks = new WriteAcks(this.config.maxPendingWrites);
+    this.reads = new ReadBarrier(this.config.maxPendingReads);
+    this.progress.clear();
+    for (const id of allMembers(this.membership)) {
+      if (id === this.id) continue;
+      this.progress.set(id, new Progress(this.log.lastIndex(), this.nowTick, !isVoter(this.membership, id)));
+    }
+    // A no-op of the new term lets the leader commit (and so serve reads) at once (§8).
+    this.appendAsLeader({ index: this.log.lastIndex() + 1, term: this.term, kind: 'noop' });
+  }
+
+  // ------------------------------------------------------------------ elections
+
+  private tickElection(): void {
+    this.electionElapsed += 1;
+    if (this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.campaign(false);
+    }
+  }
+
+  private campaign(transfer: boolean): void {
+    const promotable = isVoter(this.membership, this.id);
+    this.campaignIsTransfer = transfer;
+    if (transfer) this.fire({ type: 'TIMEOUT_NOW', promotable });
+    else this.fire({ type: 'ELECTION_TIMEOUT', preVote: this.config.preVote, promotable });
+    this.countVotes();
+  }
+
+  private requestVotes(preVote: boolean): void {
+    this.votes.clear();
+    this.votes.set(this.id, true);
+    const term = preVote ? this.term + 1 : this.term;
+    for (const voter of this.membership.voters) {
+      if (voter === this.id) continue;
+      this.send({
+        type: 'RequestVote',
+        from: this.id,
+        to: voter,
+        term,
+        preVote,
+        transfer: this.campaignIsTransfer,
+        lastLogIndex: this.log.lastIndex(),
+        lastLogTerm: this.log.lastTerm(),
+      });
+    }
+  }
+
+  private countVotes(): void {
+    const role = this.role;
+    if (role !== 'pre-candidate' && role !== 'candidate') return;
+    let granted = 0;
+    let rejected = 0;
+    for (const voter of this.membership.voters) {
+      const vote = this.votes.get(voter);
+      if (vote === true) granted++;
+      else if (vote === false) rejected++;
+    }
+    const quorum = quorumSize(this.membership.voters.length);
+    if (granted >= quorum) {
+      this.fire({ type: role === 'pre-candidate' ? 'PRE_VOTE_QUORUM' : 'VOTE_QUORUM' });
+      // Winning the pre-vote starts the real election, which a single voter wins at once.
+      if (role === 'pre-candidate') this.countVotes();
+    } else if (rejected >= quorum && role === 'pre-candidate') {
+      this.fire({ type: 'PRE_VOTE_REJECTED' });
+    }
+  }
+
+  /** A follower that recently heard from a leader ignores campaigns (leader stickiness). */
+  private inLease(): boolean {
+    if (!this.config.checkQuorum) return false;
+    if (this.leaderId !== null && this.electionElapsed < this.config.electionTimeoutTicks) return true;
+    // A node that just started may have acknowledged a lease before it crashed.
+    return this.nowTick < this.config.electionTimeoutTicks;
+  }
+
+  private acceptHigherTerm(message: Message): boolean {
+    if (message.type === 'RequestVote') {
+      if (!message.transfer && this.inLease()) return false;
+      if (message.preVote) return true; // a pre-vote never changes anyone's term
+    }
+    if (message.type === 'RequestVoteResponse' && message.preVote && message.granted) return true;
+    const fromLeader = message.type === 'AppendEntries' || message.type === 'Heartbeat' || message.type === 'InstallSnapshot';
+    this.becomeFollowerAt(message.term, fromLeader ? message.from : null);
+    return true;
+  }
+
+  private answerStaleTerm(message: Message): void {
+    if (message.type === 'AppendEntries' || message.type === 'Heartbeat') {
+      // A deposed leader that cannot hear the new one: our term makes it step down.
+      this.send({
+        type: 'AppendEntriesResponse',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        success: false,
+        matchIndex: 0,
+        rejectedIndex: 0,
+        hintIndex: 0,
+        hintTerm: 0,
+      });
+    } else if (message.type === 'RequestVote' && message.preVote) {
+      this.send({ type: 'RequestVoteResponse', from: this.id, to: message.from, term: this.term, preVote: true, granted: false });
+    }
+  }
+
+  private becomeFollowerAt(term: number, leaderId: NodeId | null): void {
+    if (term > this.term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.leaderId = leaderId;
+    this.fire({ type: 'HIGHER_TERM' });
+  }
+
+  private followLeader(leaderId: NodeId): void {
+    assert(this.role !== 'leader', `two leaders in term ${this.term}: ${this.id} and ${leaderId}`);
+    if (this.role !== 'follower') this.fire({ type: 'LEADER_SEEN' });
+    this.leaderId = leaderId;
+    this.electionElapsed = 0;
+  }
+
+  private handleRequestVote(message: RequestVote): void {
+    const canVote =
+      this.config.plantedBug === 'vote-twice' ||
+      this.vote === message.from ||
+      (this.vote === null && this.leaderId === null) ||
+      (message.preVote && message.term > this.term);
+    const granted = canVote && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+    if (granted && !message.preVote) {
+      this.vote = message.from;
+      this.electionElapsed = 0;
+    }
+    this.send({
+      type: 'RequestVoteResponse',
+      from: this.id,
+      to: message.from,
+      term: granted ? message.term : this.term,
+      preVote: message.preVote,
+      granted,
+    });
+  }
+
+  private handleVoteResponse(message: RequestVoteResponse): void {
+    const waitingFor = this.role === 'pre-candidate' ? true : this.role === 'candidate' ? false : null;
+    if (waitingFor === null || message.preVote !== waitingFor) return;
+    if (!isVoter(this.membership, message.from)) return;
+    this.votes.set(message.from, message.granted);
+    this.countVotes();
+  }
+
+  // ---------------------------------------------------------- follower: the log
+
+  private handleAppendEntries(message: AppendEntries): void {
+    if (message.prevLogIndex < this.log.committed) {
+      this.respondAppend(message.from, true, this.log.committed);
+      return;
+    }
+    if (!this.log.matchTerm(message.prevLogIndex, message.prevLogTerm)) {
+      let hint = Math.min(message.prevLogIndex, this.log.lastIndex());
+      // Entries of terms newer than the leader's prevLogTerm cannot match: skip them in one go.
+      while (hint > this.log.committed && (this.log.term(hint) ?? 0) > message.prevLogTerm) hint--;
+      this.send({
+        type: 'AppendEntriesResponse',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        success: false,
+        matchIndex: 0,
+        rejectedIndex: message.prevLogIndex,
+        hintIndex: hint,
+        hintTerm: this.log.term(hint) ?? 0,
+      });
+      return;
+    }
+    this.appendFromLeader(message.entries);
+    const lastNewIndex = message.prevLogIndex + message.entries.length;
+    this.log.commitTo(Math.min(message.leaderCommit, lastNewIndex));
+    this.respondAppend(message.from, true, lastNewIndex);
+  }
+
+  private appendFromLeader(entries: readonly Entry[]): void {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as Entry;
+      const existingTerm = this.log.term(entry.index);
+      if (existingTerm === entry.term) continue;
+      if (existingTerm !== undefined) {
+        if (this.config.plantedBug === 'no-truncate') continue;
+        this.truncateLogFrom(entry.index);
+      }
+      for (let j = i; j < entries.length; j++) this.appendToLog(entries[j] as Entry);
+      return;
+    }
+  }
+
+  private respondAppend(to: NodeId, success: boolean, matchIndex: number): void {
+    this.send({
+      type: 'AppendEntriesResponse',
+      from: this.id,
+      to,
+      term: this.term,
+      success,
+      matchIndex,
+      rejectedIndex: 0,
+      hintIndex: 0,
+      hintTerm: 0,
+    });
+  }
+
+  private handleHeartbeat(message: Heartbeat): void {
+    this.log.commitTo(Math.min(message.commit, this.log.lastIndex()));
+    this.send({
+      type: 'HeartbeatResponse',
+      from: this.id,
+      to: message.from,
+      term: this.term,
+      round: message.round,
+      lastIndex: this.log.lastIndex(),
+    });
+  }
+
+  private handleInstallSnapshot(message: InstallSnapshot): void {
+    const { meta } = message.snapshot;
+    if (meta.index <= this.log.committed) {
+      this.respondAppend(message.from, true, this.log.committed);
+      return;
+    }
+    if (this.log.matchTerm(meta.index, meta.term)) {
+      // We already hold the entry: committing through it is enough.
+      this.log.commitTo(meta.index);
+      this.respondAppend(message.from, true, meta.index);
+      return;
+    }
+    this.log.restore(meta);
+    this.snapshot = message.snapshot;
+    this.snapshotToInstall = message.snapshot;
+    this.baseMembership = meta.membership;
+    this.configIndexes = [];
+    this.membership = meta.membership;
+    this.respondAppend(message.from, true, meta.index);
+  }
+
+  // ------------------------------------------------------- leader: replication
+
+  private tickLeader(): void {
+    this.heartbeatElapsed += 1;
+    this.electionElapsed += 1;
+    if (this.electionElapsed >= this.config.electionTimeoutTicks) {
+      this.electionElapsed = 0;
+      if (this.config.checkQuorum && !this.quorumRecentlyActive()) {
+        this.fire({ type: 'CHECK_QUORUM_FAILED' });
+        return;
+      }
+      for (const progress of this.progress.values()) progress.recentActive = false;
+      if (this.transferee !== null) this.fire({ type: 'TRANSFER_ENDED' });
+    }
+    if (this.heartbeatElapsed >= this.config.heartbeatIntervalTicks) {
+      this.heartbeatElapsed = 0;
+      this.broadcastHeartbeat();
+    }
+    this.reprobeStalledFollowers();
+    if (this.config.autoPromoteLearners) this.promoteCaughtUpLearner();
+  }
+
+  private quorumRecentlyActive(): boolean {
+    let active = 0;
+    for (const voter of this.membership.voters) {
+      if (voter === this.id || this.progress.get(voter)?.recentActive) active++;
+    }
+    return active >= quorumSize(this.membership.voters.length);
+  }
+
+  /** Messages get lost: a follower that stopped moving while behind is probed afresh. */
+  private reprobeStalledFollowers(): void {
+    const lastIndex = this.log.lastIndex();
+    for (const [id, progress] of this.progress) {
+      if (progress.match >= lastIndex) continue;
+      const stallTicks =
+        progress.state === 'snapshot'
+          ? this.config.replicationStallTicks * SNAPSHOT_STALL_FACTOR
+          : this.config.replicationStallTicks;
+      if (this.nowTick - progress.lastProgressTick < stallTicks) continue;
+      progress.becomeProbe();
+      progress.lastProgressTick = this.nowTick;
+      this.sendAppend(id, true);
+    }
+  }
+
+  private promoteCaughtUpLearner(): void {
+    if (this.hasPendingMembershipChange() || !this.committedInTerm() || this.transferee !== null) return;
+    for (const learner of this.membership.learners) {
+      const progress = this.progress.get(learner);
+      if (!progress || progress.match === 0) continue;
+      if (progress.match + this.config.learnerPromoteLagEntries >= this.log.lastIndex()) {
+        this.proposeMembership({ type: 'promote', node: learner });
+        return;
+      }
+    }
+  }
+
+  private appendAsLeader(entry: Entry): void {
+    this.appendToLog(entry);
+    this.needsBroadcast = true;
+    this.maybeCommit();
+  }
+
+  /** New entries to everyone, and the new commit index to anyone who has not heard it. */
+  private broadcastAppend(): void {
+    this.needsBroadcast = false;
+    this.needsCommitBroadcast = false;
+    for (const [id, progress] of this.progress) {
+      this.replicateTo(id);
+      if (progress.sentCommit < this.log.committed) this.sendAppend(id, true);
+    }
+  }
+
+  /** Send as much as the follower's window allows. */
+  private replicateTo(id: NodeId): void {
+    while (this.sendAppend(id, false)) {
+      const progress = this.progress.get(id) as Progress;
+      if (progress.state !== 'replicate') break;
+    }
+  }
+
+  /** One append (or a snapshot) to `id`; false when nothing was sent. */
+  private sendAppend(id: NodeId, allowEmpty: boolean): boolean {
+    const progress = this.progress.get(id);
+    if (!progress || progress.isPaused(this.config.maxInflightAppends)) return false;
+    const prevLogIndex = progress.next - 1;
+    const prevLogTerm = this.log.term(prevLogIndex);
+    if (prevLogTerm === undefined) return this.sendSnapshot(id, progress);
+    const lastIndex = this.log.lastIndex();
+    const entries =
+      progress.next <= lastIndex
+        ? this.log.slice(progress.next, lastIndex, this.config.maxEntriesPerAppend, this.config.maxAppendBytes)
+        : [];
+    if (entries.length === 0 && !allowEmpty) return false;
+    this.send({
+      type: 'AppendEntries',
+      from: this.id,
+      to: id,
+      term: this.term,
+      prevLogIndex,
+      prevLogTerm,
+      entries,
+      leaderCommit: this.log.committed,
+    });
+    progress.sentEntries(prevLogIndex + entries.length, entries.length);
+    progress.sentCommit = this.log.committed;
+    return entries.length > 0;
+  }
+
+  private sendSnapshot(id: NodeId, progress: Progress): boolean {
+    const snapshot = this.snapshot;
+    assert(snapshot, `log compacted below ${progress.next} but no snapshot to send ${id}`);
+    progress.becomeSnapshot(snapshot.meta.index);
+    this.send({ type: 'InstallSnapshot', from: this.id, to: id, term: this.term, snapshot });
+    return false;
+  }
+
+  private broadcastHeartbeat(): void {
+    const round = this.reads.startRound(this.nowTick);
+    for (const [id, progress] of this.progress) {
+      this.send({
+        type: 'Heartbeat',
+        from: this.id,
+        to: id,
+        term: this.term,
+        commit: Math.min(progress.match, this.log.committed),
+        round,
+      });
+    }
+    if (this.membership.voters.length === 1) this.reads.quorumAcked(round);
+  }
+
+  private handleAppendResponse(message: AppendEntriesResponse): void {
+    if (this.role !== 'leader') return;
+    const progress = this.progress.get(message.from);
+    if (!progress) return;
+    this.heardFrom(progress);
+    if (!message.success) {
+      const nextGuess = this.lastIndexAtOrBelowTerm(message.hintIndex, message.hintTerm) + 1;
+      if (progress.maybeDecreaseTo(message.rejectedIndex, nextGuess)) this.sendAppend(message.from, true);
+      return;
+    }
+    if (!progress.maybeUpdate(message.matchIndex, this.nowTick)) return;
+    if (progress.state === 'probe') progress.becomeReplicate();
+    else if (progress.state === 'snapshot' && progress.match >= progress.pendingSnapshotIndex) progress.becomeReplicate();
+    if (this.maybeCommit()) this.needsCommitBroadcast = true;
+    this.replicateTo(message.from);
+    if (message.from === this.transferee && progress.match === this.log.lastIndex()) {
+      this.send({ type: 'TimeoutNow', from: this.id, to: message.from, term: this.term });
+    }
+  }
+
+  private handleHeartbeatResponse(message: HeartbeatResponse): void {
+    if (this.role !== 'leader') return;
+    const progress = this.progress.get(message.from);
+    if (!progress) return;
+    this.heardFrom(progress);
+    progress.ackedRound = Math.max(progress.ackedRound, message.round);
+    this.reads.quorumAcked(this.quorumAckedRound());
+    if (progress.match < this.log.lastIndex() && progress.state === 'probe') {
+      progress.probeSent = false;
+      this.sendAppend(message.from, true);
+    }
+  }
+
+  private heardFrom(progress: Progress): void {
+    progress.recentActive = true;
+    progress.lastHeardTick = this.nowTick;
+  }
+
+  private quorumAckedRound(): number {
+    const rounds = this.membership.voters.map((voter) =>
+      voter === this.id ? this.reads.round : (this.progress.get(voter)?.ackedRound ?? 0),
+    );
+    return quorumMatchIndex(rounds);
+  }
+
+  /** The largest index at or below `index` whose term is at most `term` (etcd's findConflictByTerm). */
+  private lastIndexAtOrBelowTerm(index: number, term: number): number {
+    let candidate = Math.min(index, this.log.lastIndex());
+    while (candidate > 0) {
+      const candidateTerm = this.log.term(candidate);
+      if (candidateTerm === undefined || candidateTerm <= term) break;
+      candidate--;
+    }
+    return candidate;
+  }
+
+  private maybeCommit(): boolean {
+    const matches = this.membership.voters.map((voter) =>
+      voter === this.id ? this.log.lastIndex() : (this.progress.get(voter)?.match ?? 0),
+    );
+    const quorumIndex = quorumMatchIndex(matches);
+    if (quorumIndex <= this.log.committed) return false;
+    // Raft §5.4.2: only entries of the current term commit by counting replicas.
+    if (this.config.plantedBug !== 'commit-old-term' && this.log.term(quorumIndex) !== this.term) return false;
+    this.log.commitTo(quorumIndex);
+    if (this.committedInTerm()) this.reads.termCommitted(this.log.committed);
+    if (!isVoter(this.membership, this.id) && !this.hasPendingMembershipChange()) {
+      // The change that removed this leader has committed: it hands over by stepping down.
+      this.fire({ type: 'STEP_DOWN' });
+    }
+    return true;
+  }
+
+  private replicationView(): ReplicationView {
+    return { commitIndex: this.log.committed, followerMatches: () => this.followerMatches() };
+  }
+
+  private followerMatches(): number[] {
+    const matches: number[] = [];
+    for (const voter of this.membership.voters) {
+      if (voter !== this.id) matches.push(this.progress.get(voter)?.match ?? 0);
+    }
+    return matches;
+  }
+
+  /** Safe to serve a read locally: a majority heard from us less than an election timeout ago. */
+  private leaseValid(): boolean {
+    if (this.role !== 'leader' || this.transferee !== null || !this.config.checkQuorum) return false;
+    if (this.membership.voters.length === 1) return isVoter(this.membership, this.id);
+    const sentTick = this.reads.quorumAckedSentTick();
+    if (sentTick === undefined) return false;
+    return this.nowTick < sentTick + this.config.electionTimeoutTicks - this.config.leaseDriftTicks;
+  }
+
+  // ------------------------------------------------------------------- the log
+
+  private appendToLog(entry: Entry): void {
+    this.log.append(entry);
+    if (entry.kind === 'config') {
+      assert(entry.membership, `config entry ${entry.index} without membership`);
+      this.configIndexes.push(entry.index);
+      this.setMembership(entry.membership);
+    }
+  }
+
+  private truncateLogFrom(index: number): void {
+    this.log.truncateFrom(index);
+    const before = this.configIndexes.length;
+    while (this.configIndexes.length > 0 && (this.configIndexes[this.configIndexes.length - 1] as number) >= index) {
+      this.configIndexes.pop();
+    }
+    if (this.configIndexes.length !== before) this.setMembership(this.membershipAt(this.log.lastIndex()));
+  }
+
+  /** The membership in force after the entry at `index` (configs take effect when appended). */
+  private membershipAt(index: number): Membership {
+    for (let i = this.configIndexes.length - 1; i >= 0; i--) {
+      const configIndex = this.configIndexes[i] as number;
+      if (configIndex <= index) return (this.log.entry(configIndex) as Entry).membership as Membership;
+    }
+    return this.baseMembership;
+  }
+
+  private setMembership(membership: Membership): void {
+    this.membership = membership;
+    if (this.role !== 'leader') return;
+    for (const id of allMembers(membership)) {
+      if (id === this.id) continue;
+      const existing = this.progress.get(id);
+      const learner = !isVoter(membership, id);
+      if (existing && existing.learner === learner) continue;
+      const progress = new Progress(this.log.lastIndex(), this.nowTick, learner);
+      if (existing) {
+        progress.match = existing.match;
+        progress.next = existing.next;
+        progress.ackedRound = existing.ackedRound;
+      }
+      this.progress.set(id, progress);
+    }
+    for (const id of [...this.progress.keys()]) {
+      if (!allMembers(membership).includes(id)) this.progress.delete(id);
+    }
+  }
+
+  private hasPendingMembershipChange(): boolean {
+    const last = this.configIndexes[this.configIndexes.length - 1];
+    return last !== undefined && last > this.log.committed;
+  }
+
+  private committedInTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term;
+  }
+
+  // --------------------------------------------------------------------- misc
+
+  private send(message: Message): void {
+    this.outbox.push(message);
+  }
+
+  private resetElectionTimer(): void {
+    this.electionElapsed = 0;
+    const base = this.config.electionTimeoutTicks;
+    this.randomizedElectionTimeout = base + this.random.int(base);
+  }
+
+  private refuseUnlessLeader(): (ProposeResult & { ok: false }) | null {
+    if (this.role !== 'leader') return this.reject('not-leader');
+    if (this.transferee !== null) return this.reject('transfer-in-progress');
+    return null;
+  }
+
+  private reject(reason: RejectReason): ProposeResult & { ok: false } {
+    return { ok: false, reason, leaderId: this.leaderId };
+  }
+
+  private writePolicy(options: WriteOptions): WritePolicy {
+    const problems = validateWritePolicy(options);
+    assert(problems.length === 0, `invalid write options reached the core: ${problems.join('; ')}`);
+    const defaults = this.config.defaultWrite;
+    return {
+      mode: options.mode ?? defaults.mode,
+      minReplicas: options.minReplicas ?? defaults.minReplicas,
+      timeoutTicks: options.timeoutTicks ?? defaults.timeoutTicks,
+    };
+  }
+
+  private hardStateChanged(): boolean {
+    const persisted = this.persistedHardState;
+    return persisted.term !== this.term || persisted.vote !== this.vote || persisted.commit !== this.log.committed;
+  }
+
+  private softStateChanged(): boolean {
+    return this.reportedSoftState.role !== this.role || this.reportedSoftState.leaderId !== this.leaderId;
+  }
+
+  private assertBetweenReadies(): void {
+    assert(this.readyInFlight === null, 'the core was driven between ready() and advance()');
+  }
+}

@@ -1,0 +1,25 @@
+// The commands the key-value state machine applies, and their wire form.
+// The core sees only bytes; this is the one place that gives them meaning.
+
+import { Packr } from 'msgpackr';
+
+export type KvCommand =
+  | { readonly op: 'put'; readonly key: string; readonly value: unknown }
+  | { readonly op: 'delete'; readonly key: string }
+  | { readonly op: 'cas'; readonly key: string; readonly expected: unknown; readonly next: unknown };
+
+// Plain maps, no record extension: commands must decode the same on every
+// node and after every restart, whatever was encoded before.
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+export function encodeCommand(command: KvCommand): Uint8Array {
+  return packr.pack(command);
+}
+
+export function decodeCommand(data: Uint8Array): KvCommand {
+  const command = packr.unpack(data) as KvCommand;
+  if (typeof command !== 'object' || command === null || typeof command.key !== 'string') {
+    throw new TypeError('not a key-value command');
+  }
+  return command;
+}

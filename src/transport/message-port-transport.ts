@@ -22,10 +22,13 @@ import { isWireFrame, type AckFrame, type ClonedBatchFrame, type PackedBatchFram
 export type WireEncoding = 'clone' | 'msgpack';
 
 /**
- * msgpack is the default: bench/transport/message-port.ts measured it ahead of
- * clone for every batch size (see results/bench-transport.json; on a 2-core box
- * roughly 1.1x at 1 entry, 1.7x at 64 and 2x at 512 entries of 100 bytes), and it
- * is the same encoding the TCP transport will use.
+ * msgpack is the default, from bench/transport/message-port.ts (two worker
+ * threads, 100-byte entries, 2-core box shared with other jobs, three runs):
+ * msgpack moved 1.2-1.6x clone's entries/s at 64 entries per AppendEntries and
+ * 1.4-2.7x at 512; clone won at 1 entry (msgpack 0.6-0.75x), where per-frame
+ * costs dominate and both still exceed 25k appends/s. Throughput matters when
+ * batches are large, and the TCP transport will speak msgpack too. Rerun the
+ * bench (it writes results/bench-transport.json) to re-check.
  */
 export const DEFAULT_WIRE_ENCODING: WireEncoding = 'msgpack';
 

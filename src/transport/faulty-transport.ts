@@ -40,6 +40,11 @@ export interface FaultyTransportOptions {
   readonly faults?: Partial<NetworkFaults>;
 }
 
+/**
+ * Loss, delay and duplication apply on the way out only, so in a cluster where
+ * every node is wrapped each message meets them once. Partitions apply both ways,
+ * because the blocked peer's own transport may not be wrapped.
+ */
 export interface FaultyTransport extends Transport {
   /** Changes only the faults given; the others keep their current values. */
   setFaults(faults: Partial<NetworkFaults>): void;

@@ -6,5 +6,8 @@ export default defineConfig({
     // Simulator seeds and real-runtime tests are CPU bound; the machines have 2 cores.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The JSON report is what .ci/run reads for its closing line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'results/vitest.json' },
   },
 });

@@ -3,12 +3,15 @@
 // Every step is explicit, so a test reads like the paper's figures.
 
 import {
+  DEFAULT_ELECTION_TIMEOUT_TICKS,
   RaftCore,
   type CoreConfigInput,
   type Entry,
+  type Membership,
   type Message,
   type NodeId,
   type Ready,
+  type Snapshot,
 } from '../../src/core/index.js';
 import { SimDisk } from '../sim/sim-disk.js';
 
@@ -19,11 +22,16 @@ export interface ScriptedNode {
   readonly applied: Entry[];
 }
 
+/** Sees every Ready after it is persisted and before advance(), e.g. to feed test/sim/invariants.ts. */
+export type ReadyObserver = (id: NodeId, ready: Ready, core: RaftCore) => void;
+
 export class ScriptedCluster {
   readonly nodes = new Map<NodeId, ScriptedNode>();
   /** Sent and not yet delivered or dropped. */
   pending: Message[] = [];
   readonly readies: { id: NodeId; ready: Ready }[] = [];
+  /** Called for every Ready, in order, after the disk write and before advance(). */
+  readonly observers: ReadyObserver[] = [];
 
   constructor(
     readonly ids: readonly NodeId[],
@@ -51,10 +59,38 @@ export class ScriptedCluster {
   start(id: NodeId): void {
     const node = this.node(id);
     const persisted = node.disk.load();
-    node.core = new RaftCore({ ...this.config, id, seed: this.ids.indexOf(id) + 1 }, persisted, {
+    node.core = new RaftCore({ ...this.config, id, seed: this.seedOf(id) }, persisted, {
       appliedIndex: persisted.snapshot?.meta.index ?? 0,
     });
     node.applied.length = 0;
+  }
+
+  /**
+   * A node that is not in the initial membership (to be added as a learner):
+   * it boots from the initial voters, so it never campaigns, and learns the
+   * real membership from the leader's log.
+   */
+  addNode(id: NodeId): ScriptedNode {
+    if (this.nodes.has(id)) throw new Error(`node ${id} already exists`);
+    const node: ScriptedNode = { id, core: null, disk: new SimDisk({ voters: [...this.ids], learners: [] }), applied: [] };
+    this.nodes.set(id, node);
+    this.start(id);
+    return node;
+  }
+
+  /** Write a log (and hard state) onto a node's disk and restart it from there. */
+  restartWith(id: NodeId, term: number, entries: readonly Entry[], vote: NodeId | null = null, commit = 0): void {
+    const node = this.node(id);
+    node.disk.persist({ term, vote, commit }, undefined, entries);
+    this.crash(id);
+    this.start(id);
+  }
+
+  /** The state machine of `id` took a snapshot at `index`: compact its log and its disk. */
+  compact(id: NodeId, index: number, data: Uint8Array = new Uint8Array()): Snapshot | null {
+    const snapshot = this.core(id).compact(index, data);
+    if (snapshot) this.node(id).disk.compact(snapshot);
+    return snapshot;
   }
 
   crash(id: NodeId): void {
@@ -75,6 +111,7 @@ export class ScriptedCluster {
         this.pending.push(...ready.messages);
         node.applied.push(...ready.committed);
         this.readies.push({ id: node.id, ready });
+        for (const observer of this.observers) observer(node.id, ready, core);
         core.advance(ready);
       }
       if (!busy) return;
@@ -99,6 +136,49 @@ export class ScriptedCluster {
 
   drop(filter: (message: Message) => boolean = () => true): void {
     this.pending = this.pending.filter((message) => !filter(message));
+  }
+
+  /**
+   * Each tick: tick every running node, then deliver the pending messages
+   * `allow` accepts until quiet, and drop the rest (a lossy link or a partition).
+   */
+  run(ticks: number, allow: (message: Message) => boolean = () => true): void {
+    for (let i = 0; i < ticks; i++) {
+      for (const node of this.nodes.values()) node.core?.tick();
+      this.settle();
+      this.deliverAll(allow);
+      this.drop();
+    }
+  }
+
+  /**
+   * Tick each of `ids` through the startup quiet period (a node that started
+   * less than electionTimeoutTicks ago ignores campaigns when check-quorum is
+   * on). Throws if one of them campaigns meanwhile: pick other seeds or ids.
+   * Messages sent meanwhile stay pending.
+   */
+  passStartupQuiet(ids: readonly NodeId[] = [...this.nodes.keys()]): void {
+    const ticks = this.config.electionTimeoutTicks ?? DEFAULT_ELECTION_TIMEOUT_TICKS;
+    for (const id of ids) {
+      const core = this.core(id);
+      const role = core.role;
+      for (let i = 0; i < ticks; i++) core.tick();
+      if (core.role !== role) throw new Error(`${id} became ${core.role} during its startup quiet period`);
+    }
+    this.settle();
+  }
+
+  /** The membership `id` currently runs with. */
+  membership(id: NodeId): Membership {
+    return this.core(id).status().membership;
+  }
+
+  /** The terms of `id`'s log from its first index, e.g. [1, 1, 2] (entries compacted away are left out). */
+  logTerms(id: NodeId): number[] {
+    const { firstIndex, lastIndex } = this.core(id).status();
+    const terms: number[] = [];
+    for (let index = firstIndex; index <= lastIndex; index++) terms.push(this.core(id).entryAt(index)?.term ?? -1);
+    return terms;
   }
 
   /** Tick one node until its role changes (bounded), settling after each tick. */
@@ -135,4 +215,48 @@ export class ScriptedCluster {
     }
     if (this.core(id).role !== 'leader') throw new Error(`${id} did not win`);
   }
+
+  /** Initial ids first, in order, then added nodes: a stable seed per node. */
+  private seedOf(id: NodeId): number {
+    const initial = this.ids.indexOf(id);
+    if (initial >= 0) return initial + 1;
+    return this.ids.length + [...this.nodes.keys()].filter((known) => !this.ids.includes(known)).indexOf(id) + 1;
+  }
+}
+
+// ------------------------------------------------- a lone core, driven by hand
+
+/** A core with an empty disk in a cluster of `voters` (the others exist only as message addresses). */
+export function loneCore(
+  id: NodeId,
+  voters: readonly NodeId[],
+  config: Omit<CoreConfigInput, 'id'> = {},
+  persisted: { term?: number; vote?: NodeId | null; commit?: number; entries?: readonly Entry[] } = {},
+): RaftCore {
+  return new RaftCore(
+    { seed: 1, ...config, id },
+    {
+      hardState: { term: persisted.term ?? 0, vote: persisted.vote ?? null, commit: persisted.commit ?? 0 },
+      snapshot: null,
+      entries: persisted.entries ?? [],
+      bootstrap: { voters: [...voters], learners: [] },
+    },
+  );
+}
+
+/** Take the core's Ready (if any) and advance at once, as a runtime with an instant disk would. */
+export function drain(core: RaftCore): Ready {
+  const ready = core.ready();
+  core.advance(ready);
+  return ready;
+}
+
+/** Command entries at indexes 1..n carrying the given terms, e.g. entriesWithTerms([1, 1, 2]). */
+export function entriesWithTerms(terms: readonly number[], firstIndex = 1): Entry[] {
+  return terms.map((term, i) => ({
+    index: firstIndex + i,
+    term,
+    kind: 'command' as const,
+    data: new Uint8Array([firstIndex + i]),
+  }));
 }

@@ -9,6 +9,8 @@ export const WARMUP_MS = 500;
 
 export interface RunResult {
   readonly electionRounds: number;
+  /** Role driver calls, all nodes together, from start-up to a leader: the driver's whole workload. */
+  readonly electionRoleEvents: number;
   readonly rounds: number;
   readonly entriesPerSec: number;
   readonly messagesPerSec: number;
@@ -21,6 +23,7 @@ export interface RunResult {
 export function measureOnce(nodes: number, driver: DriverName, durationMs: number): RunResult {
   const cluster = new BenchCluster(nodes, driver);
   const electionRounds = cluster.electLeader();
+  const electionRoleEvents = cluster.counters.roleEvents;
   runFor(cluster, WARMUP_MS);
   cluster.resetCounters();
   const elapsedMs = runFor(cluster, durationMs);
@@ -28,6 +31,7 @@ export function measureOnce(nodes: number, driver: DriverName, durationMs: numbe
   const seconds = elapsedMs / 1000;
   return {
     electionRounds,
+    electionRoleEvents,
     rounds: counters.rounds,
     entriesPerSec: counters.appliedCommands / seconds,
     messagesPerSec: counters.messages / seconds,

@@ -120,7 +120,11 @@ async function main(): Promise<void> {
   );
   console.log(formatTable(rows));
   const roleEvents = rows.reduce((sum, row) => sum + row.roleEventsMeasured, 0);
-  console.log(`\nrole driver calls during all measured intervals: ${roleEvents}`);
+  const electionEvents = rows.flatMap((row) => row.runs.map((run) => run.electionRoleEvents));
+  console.log(
+    `\nrole driver calls: ${roleEvents} in all measured intervals; ` +
+      `${Math.min(...electionEvents)}..${Math.max(...electionEvents)} per election (all nodes)`,
+  );
 
   await mkdir('results', { recursive: true });
   const report = {

@@ -3,10 +3,22 @@
 
 import { Packr } from 'msgpackr';
 
+/**
+ * `fencingToken`: the writer's token (e.g. the term of the lock or lease it
+ * holds). The state machine remembers the highest token seen per key and
+ * refuses a write carrying a lower one, so a deposed holder's late write
+ * cannot clobber its successor's.
+ */
 export type KvCommand =
-  | { readonly op: 'put'; readonly key: string; readonly value: unknown }
-  | { readonly op: 'delete'; readonly key: string }
-  | { readonly op: 'cas'; readonly key: string; readonly expected: unknown; readonly next: unknown };
+  | { readonly op: 'put'; readonly key: string; readonly value: unknown; readonly fencingToken?: number }
+  | { readonly op: 'delete'; readonly key: string; readonly fencingToken?: number }
+  | {
+      readonly op: 'cas';
+      readonly key: string;
+      readonly expected: unknown;
+      readonly next: unknown;
+      readonly fencingToken?: number;
+    };
 
 // Plain maps, no record extension: commands must decode the same on every
 // node and after every restart, whatever was encoded before.

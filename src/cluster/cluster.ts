@@ -1,0 +1,404 @@
+// The embedded API: a whole cluster inside one process, each node a worker
+// thread. Writes go to the leader (found from the nodes' own role reports,
+// never chosen here), reads go where their consistency level allows, and
+// every bad input is refused with a ReplikitError before anything is written.
+
+import { EventEmitter } from 'node:events';
+import type { MembershipChange, NodeId, ReplicationMode, Role } from '../core/types.js';
+import type { KvChange } from '../node/node-runtime.js';
+import type { NodeRuntimeConfig } from '../node/node-config.js';
+import type { ClientAnswer, ClientRequest, ReadAnswer, ReadConsistency, WriteAnswer, WriteOptions } from '../node/requests.js';
+import { validateRequest } from '../node/validate-request.js';
+import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './cluster-options.js';
+import { ReplikitError } from './errors.js';
+import { RequestBatcher } from './request-batcher.js';
+import { Supervisor, type NodeState, type SupervisorEvent } from './supervisor.js';
+import { WatchHub, type WatchOptions, type Watcher } from './watch-hub.js';
+
+export interface WriteResult {
+  readonly term: number;
+  readonly index: number;
+  /** semi-sync fell back to the leader's disk: this write may be lost on a leader crash. */
+  readonly degraded: boolean;
+}
+
+export interface ReadOptions {
+  readonly consistency?: ReadConsistency;
+  /** read-your-writes: the index a write returned. */
+  readonly minIndex?: number;
+  /** bounded: the most staleness accepted. */
+  readonly maxLagMs?: number;
+  /** Ask this node (reads that any node may answer). */
+  readonly nodeId?: NodeId;
+}
+
+export interface ReadResult {
+  readonly value: unknown;
+  readonly index: number;
+  readonly nodeId: NodeId;
+  readonly role: Role;
+  readonly lagMs: number;
+}
+
+export interface ClusterStatus {
+  readonly leaderId: NodeId | null;
+  readonly term: number;
+  readonly nodes: readonly {
+    readonly id: NodeId;
+    readonly state: NodeState;
+    readonly role: Role | null;
+    readonly term: number;
+    readonly commitIndex: number;
+    readonly appliedIndex: number;
+  }[];
+  readonly lag: Readonly<Record<NodeId, { readonly entries: number; readonly ms: number }>>;
+}
+
+/** A session for monotonic reads: it never answers from an older state than one it already saw. */
+export interface ReadSession {
+  get(key: string, options?: Omit<ReadOptions, 'consistency' | 'minIndex'>): Promise<ReadResult | undefined>;
+  /** The highest index this session has observed. */
+  readonly highestIndex: number;
+}
+
+/** Pause between retries while there is no leader (an election takes a few election timeouts at most). */
+const LEADER_RETRY_DELAY_MS = 10;
+
+export class Cluster extends EventEmitter {
+  private readonly batchers = new Map<NodeId, RequestBatcher>();
+  private readonly watchHub: WatchHub;
+  private closed = false;
+  private nextNodeNumber: number;
+
+  constructor(
+    private readonly supervisor: Supervisor,
+    private readonly options: ResolvedClusterOptions,
+  ) {
+    super();
+    this.nextNodeNumber = options.nodes + 1;
+    this.watchHub = new WatchHub((watching) => supervisor.setWatching(watching));
+    supervisor.on('event', (event: SupervisorEvent) => {
+      if (event.type === 'changes') this.watchHub.publish(event.changes);
+      else this.emit(event.type, event);
+      this.emit('event', event);
+    });
+  }
+
+  // ----------------------------------------------------------------- writes
+
+  async put(key: string, value: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+    return this.write({ kind: 'put', key, value, options });
+  }
+
+  async delete(key: string, options: WriteOptions = {}): Promise<WriteResult> {
+    return this.write({ kind: 'delete', key, options });
+  }
+
+  /** Set `key` to `next` only if it now holds `expected` (null: absent). Throws cas-mismatch otherwise. */
+  async cas(key: string, expected: unknown, next: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+    return this.write({ kind: 'cas', key, expected, next, options });
+  }
+
+  private async write(request: ClientRequest & { kind: 'put' | 'delete' | 'cas' }): Promise<WriteResult> {
+    this.refuseIfInvalid(request);
+    const answer = (await this.sendToLeader(request)) as WriteAnswer;
+    if (!answer.ok) throw toError(answer.error);
+    return { term: answer.term, index: answer.index, degraded: answer.degraded };
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** Resolves `{ value, index, ... }`, or undefined when the key is absent. */
+  async get(key: string, options: ReadOptions = {}): Promise<ReadResult | undefined> {
+    const consistency = options.consistency ?? 'linearizable';
+    const request: ClientRequest = {
+      kind: 'get',
+      key,
+      consistency,
+      ...(options.minIndex !== undefined ? { minIndex: options.minIndex } : {}),
+      ...(options.maxLagMs !== undefined ? { maxLagMs: options.maxLagMs } : {}),
+    };
+    this.refuseIfInvalid(request);
+    if (options.nodeId !== undefined && !this.supervisor.ids().includes(options.nodeId)) {
+      throw new ReplikitError('unknown-node', `no node ${JSON.stringify(options.nodeId)}`);
+    }
+    const answer = (
+      consistency === 'linearizable' || consistency === 'lease'
+        ? await this.sendToLeader(request)
+        : await this.sendToAny(request, options.nodeId)
+    ) as ReadAnswer;
+    if (!answer.ok) throw toError(answer.error);
+    if (!answer.found) return undefined;
+    return { value: answer.value, index: answer.index, nodeId: answer.nodeId, role: answer.role, lagMs: answer.lagMs };
+  }
+
+  session(): ReadSession {
+    let highestIndex = 0;
+    const get = async (key: string, options: Omit<ReadOptions, 'consistency' | 'minIndex'> = {}) => {
+      const result = await this.get(key, { ...options, consistency: 'monotonic', minIndex: highestIndex });
+      if (result) highestIndex = Math.max(highestIndex, result.index);
+      return result;
+    };
+    return {
+      get,
+      get highestIndex() {
+        return highestIndex;
+      },
+    };
+  }
+
+  /** Changes under `prefix`, in log order; resumable from an index still in the recent history. */
+  watch(prefix: string, options: WatchOptions = {}): Watcher {
+    if (typeof prefix !== 'string') throw new ReplikitError('bad-request', 'a watch prefix must be a string');
+    return this.watchHub.watch(prefix, options);
+  }
+
+  // ----------------------------------------------------------------- status
+
+  async status(): Promise<ClusterStatus> {
+    const statuses = await Promise.all(
+      this.supervisor.ids().map(async (id) => {
+        const remote = this.supervisor.remote(id);
+        const status = remote ? await remote.status().catch(() => null) : null;
+        return { id, state: this.supervisor.state(id), status };
+      }),
+    );
+    let leader: (typeof statuses)[number]['status'] = null;
+    for (const { status } of statuses) {
+      if (status?.role === 'leader' && (!leader || status.term > leader.term)) leader = status;
+    }
+    const lag: Record<NodeId, { entries: number; ms: number }> = {};
+    if (leader) {
+      for (const [id, follower] of Object.entries(leader.followers)) lag[id] = { entries: follower.lagEntries, ms: follower.lagMs };
+    }
+    return {
+      leaderId: leader?.id ?? null,
+      term: leader?.term ?? Math.max(0, ...statuses.map(({ status }) => status?.term ?? 0)),
+      nodes: statuses.map(({ id, state, status }) => ({
+        id,
+        state,
+        role: status?.role ?? null,
+        term: status?.term ?? 0,
+        commitIndex: status?.commitIndex ?? 0,
+        appliedIndex: status?.appliedIndex ?? 0,
+      })),
+      lag,
+    };
+  }
+
+  /** Healthy when a leader exists and no follower lags past the threshold. */
+  async health(): Promise<{ healthy: boolean; problems: string[] }> {
+    const status = await this.status();
+    const problems: string[] = [];
+    if (!status.leaderId) problems.push('no leader');
+    for (const [id, lag] of Object.entries(status.lag)) {
+      if (lag.ms > this.options.lagThresholdMs) problems.push(`${id} lags ${Math.round(lag.ms)} ms (${lag.entries} entries)`);
+    }
+    for (const node of status.nodes) if (node.state !== 'running') problems.push(`${node.id} is ${node.state}`);
+    return { healthy: problems.length === 0, problems };
+  }
+
+  nodeIds(): NodeId[] {
+    return this.supervisor.ids();
+  }
+
+  // ----------------------------------------------------------- dev controls
+
+  crash(id: NodeId): Promise<void> {
+    return this.supervisor.crash(id);
+  }
+
+  restart(id: NodeId): Promise<void> {
+    return this.supervisor.restart(id);
+  }
+
+  pause(id: NodeId): void {
+    this.supervisor.pause(id);
+  }
+
+  resume(id: NodeId): void {
+    this.supervisor.resume(id);
+  }
+
+  partition(groups: readonly (readonly NodeId[])[]): Promise<void> {
+    return this.supervisor.partition(groups);
+  }
+
+  heal(): Promise<void> {
+    return this.supervisor.heal();
+  }
+
+  async transferLeadership(to: NodeId): Promise<void> {
+    if (!this.supervisor.ids().includes(to)) throw new ReplikitError('unknown-node', `no node ${JSON.stringify(to)}`);
+    const result = await this.withLeader((leader) => leader.transferLeadership(to));
+    if (!result.ok) throw new ReplikitError('bad-request', `transfer to ${to} refused: ${result.error}`);
+  }
+
+  /** A new node joins as a learner, catches up, and is promoted to voter by the leader. */
+  async addNode(): Promise<NodeId> {
+    const id = `n${this.nextNodeNumber++}`;
+    await this.changeMembership({ type: 'add-learner', node: id });
+    await this.supervisor.addNode(id);
+    return id;
+  }
+
+  async removeNode(id: NodeId): Promise<void> {
+    if (!this.supervisor.ids().includes(id)) throw new ReplikitError('unknown-node', `no node ${JSON.stringify(id)}`);
+    const index = await this.changeMembership({ type: 'remove', node: id });
+    await this.waitFor(async () => {
+      const leaderId = this.supervisor.leader().id;
+      const remote = leaderId && leaderId !== id ? this.supervisor.remote(leaderId) : null;
+      const status = remote ? await remote.status() : null;
+      return status !== null && status.commitIndex >= index && !status.membership.voters.includes(id);
+    }, `${id} to leave the membership`);
+    await this.supervisor.retire(id);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watchHub.close();
+    await this.supervisor.close();
+  }
+
+  // -------------------------------------------------------------- routing
+
+  private async changeMembership(change: MembershipChange): Promise<number> {
+    const deadline = performance.now() + this.options.requestTimeoutMs;
+    for (;;) {
+      const result = await this.withLeader((leader) => leader.proposeMembership(change));
+      if (result.ok && result.index !== undefined) return result.index;
+      // One change at a time: wait for the previous one to commit.
+      if (result.error !== 'membership-change-pending' || performance.now() > deadline) {
+        throw new ReplikitError('bad-request', `membership change refused: ${result.error}`);
+      }
+      await sleep(LEADER_RETRY_DELAY_MS);
+    }
+  }
+
+  private async withLeader<T>(action: (leader: NonNullable<ReturnType<Supervisor['remote']>>) => Promise<T>): Promise<T> {
+    const deadline = performance.now() + this.options.requestTimeoutMs;
+    for (;;) {
+      this.refuseIfClosed();
+      const leaderId = this.supervisor.leader().id;
+      const remote = leaderId ? this.supervisor.remote(leaderId) : null;
+      if (remote) return action(remote);
+      if (performance.now() > deadline) throw new ReplikitError('no-leader', 'no leader was elected in time');
+      await sleep(LEADER_RETRY_DELAY_MS);
+    }
+  }
+
+  private async sendToLeader(request: ClientRequest): Promise<ClientAnswer> {
+    const deadline = performance.now() + this.options.requestTimeoutMs;
+    let hinted: NodeId | null = null;
+    for (;;) {
+      this.refuseIfClosed();
+      const target: NodeId | null = [hinted, this.supervisor.leader().id].find((id) => id && this.supervisor.remote(id)) ?? null;
+      hinted = null;
+      if (target) {
+        const answer: ClientAnswer = await this.batcher(target).submit(request);
+        // Only a definite "not done here" is retried: an unknown outcome must reach the caller.
+        if (answer.ok || (answer.error.code !== 'not-leader' && answer.error.code !== 'stopped')) return answer;
+        if (answer.error.leaderId && answer.error.leaderId !== target) {
+          hinted = answer.error.leaderId;
+          continue;
+        }
+      }
+      if (performance.now() > deadline) {
+        return { ok: false, error: { code: 'timeout', message: 'no leader accepted the request in time' } };
+      }
+      // Wait for an election (or for the hinted leader's role report) before asking again.
+      await sleep(LEADER_RETRY_DELAY_MS);
+    }
+  }
+
+  private async sendToAny(request: ClientRequest, nodeId: NodeId | undefined): Promise<ClientAnswer> {
+    const running = this.supervisor.runningIds();
+    const target = nodeId ?? running[Math.floor(Math.random() * running.length)];
+    if (!target || !this.supervisor.remote(target)) {
+      throw new ReplikitError('stopped', nodeId ? `${nodeId} is not running` : 'no node is running');
+    }
+    return this.batcher(target).submit(request);
+  }
+
+  private batcher(id: NodeId): RequestBatcher {
+    let batcher = this.batchers.get(id);
+    if (!batcher) {
+      batcher = new RequestBatcher((requests) => {
+        const remote = this.supervisor.remote(id);
+        if (!remote) return Promise.resolve(requests.map(() => stoppedAnswer(id)));
+        // Sent, then the node died: a write may have happened, a read can simply be retried.
+        return remote.submit(requests).catch(() => requests.map((request) => (request.kind === 'get' ? stoppedAnswer(id) : lostAnswer(id))));
+      });
+      this.batchers.set(id, batcher);
+    }
+    return batcher;
+  }
+
+  private async waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
+    const deadline = performance.now() + this.options.requestTimeoutMs;
+    while (!(await condition())) {
+      if (performance.now() > deadline) throw new ReplikitError('timeout', `timed out waiting for ${what}`);
+      await sleep(LEADER_RETRY_DELAY_MS);
+    }
+  }
+
+  private refuseIfInvalid(request: ClientRequest): void {
+    this.refuseIfClosed();
+    const problem = validateRequest(request);
+    if (problem) throw new ReplikitError('bad-request', problem);
+  }
+
+  private refuseIfClosed(): void {
+    if (this.closed) throw new ReplikitError('closed', 'the cluster is closed');
+  }
+}
+
+export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const resolved = resolveClusterOptions(options);
+  const voters = Array.from({ length: resolved.nodes }, (_, i) => `n${i + 1}`);
+  const supervisor = new Supervisor(resolved, (id, bootstrap) => nodeConfig(resolved, id, bootstrap));
+  try {
+    await supervisor.start(voters);
+  } catch (error) {
+    await supervisor.close();
+    throw error;
+  }
+  return new Cluster(supervisor, resolved);
+}
+
+function nodeConfig(options: ResolvedClusterOptions, id: NodeId, bootstrap: { voters: readonly NodeId[]; learners: readonly NodeId[] }): NodeRuntimeConfig {
+  return {
+    id,
+    bootstrap,
+    tickMs: options.tickMs,
+    electionTimeoutTicks: options.electionTimeoutTicks,
+    heartbeatIntervalTicks: options.heartbeatIntervalTicks,
+    defaultMode: options.mode as ReplicationMode,
+    semiSyncMinReplicas: options.semiSyncMinReplicas,
+    replicationTimeoutMs: options.replicationTimeoutMs,
+    snapshotEveryEntries: options.snapshotEveryEntries,
+    readWaitTimeoutMs: options.requestTimeoutMs,
+    writeTimeoutMs: options.requestTimeoutMs,
+    maxPendingRequests: 1 << 17,
+  };
+}
+
+function toError(error: { code: string; message: string }): ReplikitError {
+  const { code, message, ...details } = error;
+  return new ReplikitError(code as ReplikitError['code'], message, details);
+}
+
+function stoppedAnswer(id: NodeId): ClientAnswer {
+  return { ok: false, error: { code: 'stopped', message: `${id} is not running` } };
+}
+
+function lostAnswer(id: NodeId): ClientAnswer {
+  return { ok: false, error: { code: 'unknown-outcome', message: `${id} stopped before answering; the write may or may not have happened` } };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export type { KvChange };

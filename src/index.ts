@@ -1,0 +1,14 @@
+// replikit: explicit named exports of the public API.
+
+export { createCluster, Cluster } from './cluster/cluster.js';
+export type { ClusterStatus, ReadOptions, ReadResult, ReadSession, WriteResult } from './cluster/cluster.js';
+export type { ClusterOptions } from './cluster/cluster-options.js';
+export { ReplikitError } from './cluster/errors.js';
+export type { ReplikitErrorCode } from './cluster/errors.js';
+export type { SupervisorEvent as ClusterEvent, NodeState } from './cluster/supervisor.js';
+export type { Watcher, WatchOptions } from './cluster/watch-hub.js';
+export type { KvChange, NodeStatus } from './node/node-runtime.js';
+export type { ReadConsistency, WriteOptions } from './node/requests.js';
+export { READ_CONSISTENCIES } from './node/requests.js';
+export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './kv/keys.js';
+export type { ReplicationMode, NodeId, Role } from './core/types.js';

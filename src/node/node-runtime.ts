@@ -1,0 +1,599 @@
+// One node's runtime: the loop around the pure core. Each turn takes all that
+// arrived (messages, client requests, elapsed ticks), steps the core, then
+// persists the turn's entries and hard state in ONE durable write (group
+// commit), sends the turn's messages, applies committed entries, answers
+// clients, and advances the core. While a persist is in flight, new input
+// queues and joins the next turn's single fsync.
+
+import { assert } from '../core/assert.js';
+import { RaftCore } from '../core/raft-core.js';
+import type { Membership, MembershipChange, Message, NodeId, Ready, Role, WriteAck } from '../core/types.js';
+import { applyCommand, type KvMutation, type KvResult } from '../kv/apply.js';
+import { decodeCommand, encodeCommand, type KvCommand } from '../kv/command.js';
+import { isReservedKey } from '../kv/keys.js';
+import type { KvStore, NodeStorage } from '../storage/types.js';
+import type { Transport } from '../transport/types.js';
+import { AppendTimes } from './append-times.js';
+import type { NodeRuntimeConfig } from './node-config.js';
+import {
+  failure,
+  type ClientAnswer,
+  type ClientRequest,
+  type ReadAnswer,
+  type ReadRequest,
+  type WriteAnswer,
+  type WriteRequest,
+} from './requests.js';
+import { validateRequest } from './validate-request.js';
+
+export interface NodeRuntimeDeps {
+  readonly storage: NodeStorage;
+  readonly kv: KvStore;
+  readonly transport: Transport;
+  /** Milliseconds on a monotonic clock. */
+  readonly nowMs: () => number;
+}
+
+export interface FollowerStatus {
+  readonly matchIndex: number;
+  readonly lagEntries: number;
+  readonly lagMs: number;
+  readonly lastHeardMs: number;
+  readonly learner: boolean;
+}
+
+export interface NodeStatus {
+  readonly id: NodeId;
+  readonly role: Role;
+  readonly term: number;
+  readonly leaderId: NodeId | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly firstIndex: number;
+  readonly membership: Membership;
+  readonly leaseValid: boolean;
+  /** On a follower: how long since its state last matched what the leader had told it. */
+  readonly lagMs: number;
+  readonly followers: Readonly<Record<NodeId, FollowerStatus>>;
+  readonly pendingRequests: number;
+  readonly snapshotIndex: number;
+}
+
+export interface KvChange {
+  readonly index: number;
+  readonly key: string;
+  readonly deleted: boolean;
+  readonly value?: unknown;
+}
+
+export type NodeEvent =
+  | { readonly type: 'role'; readonly role: Role; readonly term: number; readonly leaderId: NodeId | null }
+  | { readonly type: 'changes'; readonly changes: readonly KvChange[] }
+  | { readonly type: 'fatal'; readonly message: string };
+
+interface PendingWrite {
+  readonly request: WriteRequest;
+  readonly term: number;
+  readonly index: number;
+  readonly deadlineMs: number;
+  readonly resolve: (answer: WriteAnswer) => void;
+  ack: WriteAck | null;
+  applied: KvResult | null;
+}
+
+interface WaitingRead {
+  readonly request: ReadRequest;
+  readonly index: number;
+  readonly deadlineMs: number;
+  readonly resolve: (answer: ReadAnswer) => void;
+}
+
+/** Messages waiting for the next turn; past this the newest are dropped (Raft tolerates loss). */
+const MAX_INBOX_MESSAGES = 65_536;
+/** Requests stepped into the core in one turn; the rest wait for the next one. */
+const MAX_REQUESTS_PER_TURN = 8192;
+/** Changes buffered for watchers in one turn before they are posted. */
+const MAX_CHANGES_PER_EVENT = 4096;
+
+export class NodeRuntime {
+  private readonly core: RaftCore;
+  private inbox: Message[] = [];
+  private requests: { request: ClientRequest; resolve: (answer: ClientAnswer) => void }[] = [];
+  private pendingTicks = 0;
+  private turnScheduled = false;
+  private turning = false;
+  private stopped = false;
+  private tickTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly pendingWrites = new Map<number, PendingWrite>();
+  private readonly pendingReadIndex = new Map<number, { request: ReadRequest; resolve: (answer: ReadAnswer) => void; deadlineMs: number }>();
+  private waitingReads: WaitingRead[] = [];
+  private nextReadId = 1;
+  private lastSnapshotIndex: number;
+  private readonly appendTimes = new AppendTimes();
+  private heardFromLeaderThisTurn = false;
+  private freshAsOfMs: number;
+  private readonly listeners = new Set<(event: NodeEvent) => void>();
+  private watching = false;
+  private role: Role = 'follower';
+
+  private constructor(
+    private readonly config: NodeRuntimeConfig,
+    private readonly deps: NodeRuntimeDeps,
+    core: RaftCore,
+    snapshotIndex: number,
+  ) {
+    this.core = core;
+    this.lastSnapshotIndex = snapshotIndex;
+    this.freshAsOfMs = deps.nowMs();
+    deps.transport.onReceive((messages) => this.receive(messages));
+  }
+
+  /** Recover from disk: hard state, snapshot, log; the key-value state resumes where it was applied. */
+  static async open(config: NodeRuntimeConfig, deps: NodeRuntimeDeps): Promise<NodeRuntime> {
+    const persisted = await deps.storage.load(config.bootstrap);
+    const snapshot = persisted.snapshot;
+    if (snapshot && deps.kv.appliedIndex() < snapshot.meta.index) {
+      await deps.kv.importImage(snapshot.data, snapshot.meta.index);
+    }
+    const core = new RaftCore(
+      {
+        ...config.core,
+        id: config.id,
+        electionTimeoutTicks: config.electionTimeoutTicks,
+        heartbeatIntervalTicks: config.heartbeatIntervalTicks,
+        defaultWrite: {
+          mode: config.defaultMode,
+          minReplicas: config.semiSyncMinReplicas,
+          timeoutTicks: Math.max(1, Math.ceil(config.replicationTimeoutMs / config.tickMs)),
+        },
+      },
+      persisted,
+      { appliedIndex: deps.kv.appliedIndex() },
+    );
+    return new NodeRuntime(config, deps, core, snapshot?.meta.index ?? 0);
+  }
+
+  start(): void {
+    assert(this.tickTimer === null, 'runtime started twice');
+    this.tickTimer = setInterval(() => {
+      this.pendingTicks += 1;
+      this.schedule();
+    }, this.config.tickMs);
+    this.schedule();
+  }
+
+  /** Stop the loop; every waiting client is told, nothing more is persisted or sent. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    const stopped = failure('stopped', `node ${this.config.id} stopped`);
+    for (const { resolve } of this.requests.splice(0)) resolve(stopped);
+    for (const write of this.pendingWrites.values()) write.resolve(failure('unknown-outcome', `node ${this.config.id} stopped`));
+    this.pendingWrites.clear();
+    for (const read of this.pendingReadIndex.values()) read.resolve(stopped);
+    this.pendingReadIndex.clear();
+    for (const read of this.waitingReads.splice(0)) read.resolve(stopped);
+    this.deps.transport.close();
+  }
+
+  onEvent(listener: (event: NodeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Post applied changes as events (for watch); off by default because it costs a copy per write. */
+  setWatching(watching: boolean): void {
+    this.watching = watching;
+  }
+
+  submit(requests: readonly ClientRequest[]): Promise<ClientAnswer[]> {
+    return Promise.all(requests.map((request) => this.submitOne(request)));
+  }
+
+  submitOne(request: ClientRequest): Promise<ClientAnswer> {
+    if (this.stopped) return Promise.resolve(failure('stopped', `node ${this.config.id} stopped`));
+    const problem = validateRequest(request);
+    if (problem) return Promise.resolve(failure('bad-request', problem));
+    if (this.pendingCount() >= this.config.maxPendingRequests) {
+      return Promise.resolve(failure('busy', `node ${this.config.id} has ${this.pendingCount()} requests pending`));
+    }
+    return new Promise((resolve) => {
+      this.requests.push({ request, resolve });
+      this.schedule();
+    });
+  }
+
+  transferLeadership(to: NodeId): { ok: boolean; error?: string } {
+    const result = this.core.transferLeadership(to);
+    this.schedule();
+    return result.ok ? { ok: true } : { ok: false, error: result.detail ?? result.reason };
+  }
+
+  proposeMembership(change: MembershipChange): { ok: boolean; index?: number; error?: string } {
+    const result = this.core.proposeMembership(change);
+    this.schedule();
+    return result.ok ? { ok: true, index: result.index } : { ok: false, error: result.reason };
+  }
+
+  status(): NodeStatus {
+    const core = this.core.status();
+    const nowMs = this.deps.nowMs();
+    const followers: Record<NodeId, FollowerStatus> = {};
+    for (const [id, progress] of Object.entries(core.progress)) {
+      followers[id] = {
+        matchIndex: progress.matchIndex,
+        lagEntries: Math.max(0, core.lastIndex - progress.matchIndex),
+        lagMs: this.appendTimes.lagMs(progress.matchIndex, core.lastIndex, nowMs),
+        lastHeardMs: progress.lastHeardTicksAgo * this.config.tickMs,
+        learner: progress.learner,
+      };
+    }
+    return {
+      id: core.id,
+      role: core.role,
+      term: core.term,
+      leaderId: core.leaderId,
+      commitIndex: core.commitIndex,
+      appliedIndex: core.appliedIndex,
+      lastIndex: core.lastIndex,
+      firstIndex: core.firstIndex,
+      membership: core.membership,
+      leaseValid: core.leaseValid,
+      lagMs: this.followerLagMs(nowMs),
+      followers,
+      pendingRequests: this.pendingCount(),
+      snapshotIndex: this.lastSnapshotIndex,
+    };
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private receive(messages: readonly Message[]): void {
+    if (this.stopped) return;
+    const room = MAX_INBOX_MESSAGES - this.inbox.length;
+    for (let i = 0; i < messages.length && i < room; i++) this.inbox.push(messages[i] as Message);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.turnScheduled || this.turning || this.stopped) return;
+    this.turnScheduled = true;
+    setImmediate(() => {
+      this.turnScheduled = false;
+      this.turn().catch((error: unknown) => this.fail(error));
+    });
+  }
+
+  private async turn(): Promise<void> {
+    if (this.stopped) return;
+    this.turning = true;
+    try {
+      this.stepInputs();
+      if (this.core.hasReady()) await this.handleReady(this.core.ready());
+      await this.maybeSnapshot();
+    } finally {
+      this.turning = false;
+    }
+    if (this.stopped) return;
+    this.expireWaiting();
+    if (this.inbox.length > 0 || this.requests.length > 0 || this.pendingTicks > 0 || this.core.hasReady()) this.schedule();
+  }
+
+  private stepInputs(): void {
+    for (; this.pendingTicks > 0; this.pendingTicks--) this.core.tick();
+    const inbox = this.inbox;
+    this.inbox = [];
+    const leaderId = this.core.status().leaderId;
+    for (const message of inbox) {
+      if (message.from === leaderId || message.type === 'AppendEntries' || message.type === 'Heartbeat') {
+        this.heardFromLeaderThisTurn = true;
+      }
+      this.core.step(message);
+    }
+    const requests = this.requests.splice(0, MAX_REQUESTS_PER_TURN);
+    for (const { request, resolve } of requests) {
+      if (request.kind === 'get') this.startRead(request, resolve);
+      else this.startWrite(request, resolve);
+    }
+  }
+
+  private async handleReady(ready: Ready): Promise<void> {
+    await this.deps.storage.persist({
+      ...(ready.hardState ? { hardState: ready.hardState } : {}),
+      ...(ready.snapshot ? { snapshot: ready.snapshot } : {}),
+      entries: ready.entries,
+    });
+    this.deps.transport.send(ready.messages);
+    if (ready.snapshot) {
+      await this.deps.kv.importImage(ready.snapshot.data, ready.snapshot.meta.index);
+      this.lastSnapshotIndex = ready.snapshot.meta.index;
+      this.discardWritesThrough(ready.snapshot.meta.index);
+    }
+    if (ready.committed.length > 0) await this.applyCommitted(ready);
+    for (const readState of ready.readStates) {
+      const read = this.pendingReadIndex.get(readState.requestId);
+      if (!read) continue;
+      this.pendingReadIndex.delete(readState.requestId);
+      this.waitingReads.push({ ...read, index: readState.index });
+    }
+    for (const requestId of ready.droppedReads) {
+      const read = this.pendingReadIndex.get(requestId);
+      this.pendingReadIndex.delete(requestId);
+      read?.resolve(failure('not-leader', 'leadership changed before the read was confirmed', { leaderId: this.core.status().leaderId }));
+    }
+    for (const ack of ready.acks) this.handleAck(ack);
+    if (ready.softState) {
+      this.role = ready.softState.role;
+      this.emit({ type: 'role', role: ready.softState.role, term: this.core.status().term, leaderId: ready.softState.leaderId });
+    }
+    const lastEntry = ready.entries[ready.entries.length - 1];
+    if (lastEntry && this.role === 'leader') this.appendTimes.record(lastEntry.index, this.deps.nowMs());
+    this.core.advance(ready);
+    const status = this.core.status();
+    if (this.heardFromLeaderThisTurn && status.appliedIndex >= status.commitIndex) this.freshAsOfMs = this.deps.nowMs();
+    this.heardFromLeaderThisTurn = false;
+    this.serveWaitingReads(status.appliedIndex);
+  }
+
+  private async applyCommitted(ready: Ready): Promise<void> {
+    const overlay = new Map<string, unknown>();
+    const view = { get: (key: string) => (overlay.has(key) ? overlay.get(key) : this.deps.kv.get(key)) };
+    const mutations: KvMutation[] = [];
+    const changes: KvChange[] = [];
+    const results: { index: number; term: number; result: KvResult | null }[] = [];
+    for (const entry of ready.committed) {
+      let result: KvResult | null = null;
+      if (entry.kind === 'command' && entry.data) {
+        const applied = applyCommand(view, decodeCommand(entry.data));
+        result = applied.result;
+        for (const mutation of applied.mutations) {
+          overlay.set(mutation.key, mutation.type === 'set' ? mutation.value : undefined);
+          mutations.push(mutation);
+          if (this.watching && !isReservedKey(mutation.key) && changes.length < MAX_CHANGES_PER_EVENT) {
+            changes.push(
+              mutation.type === 'set'
+                ? { index: entry.index, key: mutation.key, deleted: false, value: mutation.value }
+                : { index: entry.index, key: mutation.key, deleted: true },
+            );
+          }
+        }
+      }
+      results.push({ index: entry.index, term: entry.term, result });
+    }
+    const last = ready.committed[ready.committed.length - 1];
+    assert(last, 'applyCommitted without entries');
+    await this.deps.kv.applyBatch(mutations, last.index);
+    for (const { index, term, result } of results) this.appliedAt(index, term, result);
+    if (changes.length > 0) this.emit({ type: 'changes', changes });
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  private startWrite(request: WriteRequest, resolve: (answer: ClientAnswer) => void): void {
+    const command = toCommand(request);
+    const options = request.options ?? {};
+    const result = this.core.propose(encodeCommand(command), {
+      ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.minReplicas !== undefined ? { minReplicas: options.minReplicas } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutTicks: Math.max(1, Math.ceil(options.timeoutMs / this.config.tickMs)) } : {}),
+    });
+    if (!result.ok) {
+      const code = result.reason === 'too-many-pending' ? 'busy' : result.reason === 'entry-too-large' ? 'bad-request' : 'not-leader';
+      resolve(failure(code, describeRejection(result.reason), { leaderId: result.leaderId }));
+      return;
+    }
+    this.pendingWrites.set(result.index, {
+      request,
+      term: result.term,
+      index: result.index,
+      deadlineMs: this.deps.nowMs() + this.config.writeTimeoutMs,
+      resolve,
+      ack: null,
+      applied: null,
+    });
+  }
+
+  private appliedAt(index: number, term: number, result: KvResult | null): void {
+    const pending = this.pendingWrites.get(index);
+    if (!pending) return;
+    if (pending.term !== term) {
+      this.pendingWrites.delete(index);
+      pending.resolve(failure('not-leader', 'a new leader replaced this write before it committed; it did not happen'));
+      return;
+    }
+    pending.applied = result ?? { ok: true, previous: undefined };
+    this.maybeAnswerWrite(pending);
+  }
+
+  private handleAck(ack: WriteAck): void {
+    const pending = this.pendingWrites.get(ack.index);
+    if (!pending || pending.term !== ack.term) return;
+    pending.ack = ack;
+    this.maybeAnswerWrite(pending);
+  }
+
+  /** A write is answered when its mode's ack came and, for a cas, its result is known. */
+  private maybeAnswerWrite(pending: PendingWrite): void {
+    const { ack, applied } = pending;
+    if (!ack) return;
+    if (!ack.ok) {
+      this.pendingWrites.delete(pending.index);
+      const why = ack.reason === 'sync-timeout' ? 'not every replica confirmed in time' : 'leadership was lost';
+      pending.resolve({
+        ...failure('unknown-outcome', `${why}; the write may or may not have happened`),
+        term: pending.term,
+        index: pending.index,
+      });
+      return;
+    }
+    if (pending.request.kind === 'cas' && !applied) return;
+    this.pendingWrites.delete(pending.index);
+    if (applied && !applied.ok) {
+      pending.resolve(
+        applied.reason === 'cas-mismatch'
+          ? failure('cas-mismatch', 'the current value is not the expected one', { current: applied.current })
+          : failure('stale-fencing-token', `a write with token ${applied.highestToken} was already accepted`),
+      );
+      return;
+    }
+    pending.resolve({
+      ok: true,
+      term: pending.term,
+      index: pending.index,
+      degraded: ack.degraded,
+      ...(applied ? { previous: applied.previous } : {}),
+    });
+  }
+
+  /** A leader's snapshot replaced the log: writes waiting at covered indexes have unknown outcomes. */
+  private discardWritesThrough(index: number): void {
+    for (const [pendingIndex, pending] of this.pendingWrites) {
+      if (pendingIndex > index) continue;
+      this.pendingWrites.delete(pendingIndex);
+      pending.resolve(failure('unknown-outcome', 'replaced by a snapshot before the outcome was known'));
+    }
+  }
+
+  // ------------------------------------------------------------------- reads
+
+  private startRead(request: ReadRequest, resolve: (answer: ClientAnswer) => void): void {
+    const nowMs = this.deps.nowMs();
+    const deadlineMs = nowMs + this.config.readWaitTimeoutMs;
+    switch (request.consistency) {
+      case 'linearizable':
+      case 'lease': {
+        const requestId = this.nextReadId++;
+        const result = this.core.readIndex(requestId, { lease: request.consistency === 'lease' });
+        if (!result.ok) {
+          resolve(failure('not-leader', `${request.consistency} reads are served by the leader`, { leaderId: result.leaderId }));
+          return;
+        }
+        this.pendingReadIndex.set(requestId, { request, resolve, deadlineMs });
+        return;
+      }
+      case 'read-your-writes':
+      case 'monotonic':
+        this.waitingReads.push({ request, index: request.minIndex ?? 0, deadlineMs, resolve });
+        return;
+      case 'bounded': {
+        const lagMs = this.followerLagMs(nowMs);
+        const maxLagMs = request.maxLagMs ?? 0;
+        if (lagMs > maxLagMs) {
+          resolve(failure('too-stale', `node ${this.config.id} is ${Math.round(lagMs)} ms behind, over ${maxLagMs} ms`, { lagMs }));
+          return;
+        }
+        resolve(this.readLocal(request));
+        return;
+      }
+      case 'eventual':
+        resolve(this.readLocal(request));
+        return;
+    }
+  }
+
+  private serveWaitingReads(appliedIndex: number): void {
+    if (this.waitingReads.length === 0) return;
+    const still: WaitingRead[] = [];
+    for (const read of this.waitingReads) {
+      if (read.index <= appliedIndex) read.resolve(this.readLocal(read.request));
+      else still.push(read);
+    }
+    this.waitingReads = still;
+  }
+
+  private readLocal(request: ReadRequest): ReadAnswer {
+    const value = this.deps.kv.get(request.key);
+    const status = this.core.status();
+    return {
+      ok: true,
+      found: value !== undefined,
+      value: value ?? null,
+      index: status.appliedIndex,
+      nodeId: this.config.id,
+      role: status.role,
+      lagMs: this.followerLagMs(this.deps.nowMs()),
+    };
+  }
+
+  private followerLagMs(nowMs: number): number {
+    return this.core.role === 'leader' ? 0 : Math.max(0, nowMs - this.freshAsOfMs);
+  }
+
+  private expireWaiting(): void {
+    const nowMs = this.deps.nowMs();
+    if (this.waitingReads.length > 0) {
+      this.waitingReads = this.waitingReads.filter((read) => {
+        if (read.deadlineMs > nowMs) return true;
+        read.resolve(failure('timeout', `index ${read.index} was not applied on ${this.config.id} in time`));
+        return false;
+      });
+    }
+    for (const [requestId, read] of this.pendingReadIndex) {
+      if (read.deadlineMs > nowMs) continue;
+      this.pendingReadIndex.delete(requestId);
+      read.resolve(failure('timeout', 'the leader could not confirm its leadership in time'));
+    }
+    for (const [index, write] of this.pendingWrites) {
+      if (write.deadlineMs > nowMs) continue;
+      this.pendingWrites.delete(index);
+      write.resolve(failure('unknown-outcome', 'no answer in time; the write may or may not have happened'));
+    }
+  }
+
+  // -------------------------------------------------------------- snapshots
+
+  private async maybeSnapshot(): Promise<void> {
+    const applied = this.core.status().appliedIndex;
+    if (applied - this.lastSnapshotIndex < this.config.snapshotEveryEntries) return;
+    const snapshot = this.core.compact(applied, this.deps.kv.exportImage());
+    this.lastSnapshotIndex = applied;
+    if (!snapshot) return;
+    await this.deps.storage.persist({ snapshot, entries: [], compactThrough: snapshot.meta.index });
+  }
+
+  private pendingCount(): number {
+    return this.requests.length + this.pendingWrites.size + this.pendingReadIndex.size + this.waitingReads.length;
+  }
+
+  private emit(event: NodeEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Storage or an invariant failed: this node must not go on. */
+  private fail(error: unknown): void {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.emit({ type: 'fatal', message });
+    this.stop();
+  }
+}
+
+function toCommand(request: WriteRequest): KvCommand {
+  const fencingToken = request.options?.fencingToken;
+  const fence = fencingToken !== undefined ? { fencingToken } : {};
+  switch (request.kind) {
+    case 'put':
+      return { op: 'put', key: request.key, value: request.value, ...fence };
+    case 'delete':
+      return { op: 'delete', key: request.key, ...fence };
+    case 'cas':
+      return { op: 'cas', key: request.key, expected: request.expected, next: request.next, ...fence };
+  }
+}
+
+function describeRejection(reason: string): string {
+  switch (reason) {
+    case 'not-leader':
+      return 'this node is not the leader';
+    case 'transfer-in-progress':
+      return 'leadership is being transferred; retry shortly';
+    case 'too-many-pending':
+      return 'too many writes in flight';
+    case 'entry-too-large':
+      return 'the write is larger than the entry limit';
+    default:
+      return reason;
+  }
+}

@@ -1,0 +1,61 @@
+// A node as an actor: the worker thread entry. It opens the node's LMDB
+// environment, recovers, wires the peer ports into a transport (with a fault
+// wrapper for dev chaos), starts the loop, and exposes its control face to
+// the supervisor with comlink.
+
+import * as Comlink from 'comlink';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { openLmdbNode } from '../storage/lmdb-node.js';
+import { createFaultyTransport } from '../transport/faulty-transport.js';
+import { createMessagePortTransport } from '../transport/message-port-transport.js';
+import { PeerRouter } from '../transport/peer-router.js';
+import { emitterEndpoint } from './comlink-endpoint.js';
+import { NodeRuntime } from './node-runtime.js';
+import type { NodeWorkerApi, NodeWorkerData } from './worker-api.js';
+
+async function main(): Promise<void> {
+  if (!parentPort) throw new Error('node-worker.ts must run in a worker thread');
+  const data = workerData as NodeWorkerData;
+  const { id } = data.config;
+  const router = new PeerRouter();
+  const peerTransport = (peer: string, port: MessagePort) =>
+    createMessagePortTransport(id, new Map([[peer, port]]), { keepThreadAlive: true });
+  for (const [peer, port] of Object.entries(data.peerPorts)) router.setPeer(peer, peerTransport(peer, port));
+  const transport = createFaultyTransport(router, { seed: data.faultSeed });
+  const { storage, kv } = openLmdbNode(data.dataDir);
+  const runtime = await NodeRuntime.open(data.config, { storage, kv, transport, nowMs: () => performance.now() });
+  runtime.onEvent((event) => data.eventsPort.postMessage(event));
+  runtime.start();
+  const pauseFlag = new Int32Array(data.pauseFlag);
+
+  const api: NodeWorkerApi = {
+    ping: () => performance.now(),
+    submit: (requests) => runtime.submit(requests),
+    status: () => runtime.status(),
+    transferLeadership: (to) => runtime.transferLeadership(to),
+    proposeMembership: (change) => runtime.proposeMembership(change),
+    setWatching: (watching) => runtime.setWatching(watching),
+    replacePeerPort: (peer, port) => router.setPeer(peer, peerTransport(peer, port)),
+    partition: (blocked) => transport.partition(blocked),
+    heal: () => transport.heal(),
+    setFaults: (faults) => transport.setFaults(faults),
+    pause: () => {
+      // A real hang: nothing on this thread runs until the supervisor clears the flag.
+      while (Atomics.load(pauseFlag, 0) === 1) Atomics.wait(pauseFlag, 0, 1);
+    },
+    stop: async () => {
+      runtime.stop();
+      await storage.close();
+      await kv.close();
+    },
+  };
+  Comlink.expose(api, emitterEndpoint(parentPort));
+  data.eventsPort.postMessage({ type: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  // Let the supervisor see the failure as an exit with an error.
+  setImmediate(() => {
+    throw error;
+  });
+});

@@ -1,0 +1,38 @@
+// What a node worker offers its supervisor over comlink, and what it is
+// started with. Shared by both sides so they cannot drift apart.
+
+import type { MessagePort } from 'node:worker_threads';
+import type { MembershipChange, NodeId } from '../core/types.js';
+import type { NetworkFaults } from '../transport/faulty-transport.js';
+import type { NodeRuntimeConfig } from './node-config.js';
+import type { NodeStatus } from './node-runtime.js';
+import type { ClientAnswer, ClientRequest } from './requests.js';
+
+export interface NodeWorkerData {
+  readonly config: NodeRuntimeConfig;
+  /** LMDB directory of this node. */
+  readonly dataDir: string;
+  /** One port per peer; more arrive through replacePeerPort. */
+  readonly peerPorts: Readonly<Record<NodeId, MessagePort>>;
+  /** Node events (role changes, applied changes, fatal errors) flow to the supervisor here. */
+  readonly eventsPort: MessagePort;
+  /** Int32 flag: while 1, the worker's event loop is blocked (a hung node, for dev and tests). */
+  readonly pauseFlag: SharedArrayBuffer;
+  readonly faultSeed: number;
+}
+
+export interface NodeWorkerApi {
+  ping(): number;
+  submit(requests: readonly ClientRequest[]): Promise<ClientAnswer[]>;
+  status(): NodeStatus;
+  transferLeadership(to: NodeId): { ok: boolean; error?: string };
+  proposeMembership(change: MembershipChange): { ok: boolean; index?: number; error?: string };
+  setWatching(watching: boolean): void;
+  replacePeerPort(peer: NodeId, port: MessagePort): void;
+  partition(blocked: readonly NodeId[]): void;
+  heal(): void;
+  setFaults(faults: Partial<NetworkFaults>): void;
+  /** Block this worker's event loop until the pause flag clears. */
+  pause(): void;
+  stop(): Promise<void>;
+}

@@ -200,7 +200,12 @@ export class ScriptedCluster {
     }
   }
 
-  /** Make `id` leader: time it out, and deliver only the election's messages among `voters`. */
+  /**
+   * Make `id` leader: time it out, and deliver only the election's messages among `voters`.
+   * Only `id` is ticked: with check-quorum on, call passStartupQuiet() first (the voters
+   * must be out of their startup quiet period), and the voters must not have heard from
+   * a leader within an election timeout, or they ignore the campaign and this throws.
+   */
   elect(id: NodeId, voters: readonly NodeId[]): void {
     const among = (message: Message): boolean =>
       (message.type === 'RequestVote' || message.type === 'RequestVoteResponse') &&

@@ -98,6 +98,17 @@ describe('§5.3 log replication: the leader', () => {
     }
   });
 
+  it('§5.3 the leader pipelines appends to a follower that is keeping up, up to maxInflightAppends', () => {
+    const cluster = clusterLedByA(VOTERS, { maxEntriesPerAppend: 1, maxInflightAppends: 2 });
+    for (let i = 0; i < 3; i++) cluster.core('a').propose(data(i));
+    cluster.settle();
+    const toB = (): AppendEntries[] => ofType(cluster.pending, 'AppendEntries').filter((m) => m.to === 'b');
+    expect(toB().map((m) => m.entries.map((e) => e.index))).toEqual([[2], [3]]); // no wait for the first answer
+    cluster.deliver((m) => m.to === 'b' && m.type === 'AppendEntries' && m.prevLogIndex === 1);
+    cluster.deliver((m) => m.from === 'b' && m.type === 'AppendEntriesResponse');
+    expect(toB().map((m) => m.entries.map((e) => e.index))).toEqual([[3], [4]]); // one answer frees one slot
+  });
+
   it('§5.3 the leader retries with a lower nextIndex after a rejection', () => {
     // a's log: [1, 1, 1, 2, 2]; it wins term 3 and appends its no-op at 6.
     const a = loneCore('a', VOTERS, PLAIN, { term: 2, entries: entriesWithTerms([1, 1, 1, 2, 2]) });

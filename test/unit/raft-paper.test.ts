@@ -536,6 +536,18 @@ describe('bad input', () => {
     expect(a.propose(data(3))).toMatchObject({ ok: true });
   });
 
+  it('reads beyond maxPendingReads are refused with too-many-pending', () => {
+    const cluster = clusterLedByA(VOTERS, { ...PLAIN, maxPendingReads: 2 });
+    const a = cluster.core('a');
+    expect(a.readIndex(1)).toEqual({ ok: true });
+    expect(a.readIndex(2)).toEqual({ ok: true });
+    expect(a.readIndex(3)).toEqual({ ok: false, reason: 'too-many-pending', leaderId: 'a' });
+    cluster.settle();
+    cluster.deliverAll();
+    expect(readStatesOf(cluster, 'a').map((r) => r.requestId)).toEqual([1, 2]);
+    expect(a.readIndex(3)).toEqual({ ok: true });
+  });
+
   it('an invalid config throws RangeError with a readable message', () => {
     const persisted = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [], bootstrap: { voters: VOTERS, learners: [] } };
     expect(() => new RaftCore({ id: 'a', electionTimeoutTicks: 0 }, persisted)).toThrow(RangeError);

@@ -284,12 +284,12 @@ describe('§5.3 log replication: the follower', () => {
 // --------------------------------------------------------------- snapshots §7
 
 describe('§7 log compaction', () => {
-  const snapshotMessage = (index: number, term: number): InstallSnapshot => ({
+  const snapshotMessage = (index: number, term: number, learners: string[] = []): InstallSnapshot => ({
     type: 'InstallSnapshot',
     from: 'a',
     to: 'b',
     term: 3,
-    snapshot: { meta: { index, term, membership: { voters: VOTERS, learners: [] } }, data: data(index) },
+    snapshot: { meta: { index, term, membership: { voters: VOTERS, learners } }, data: data(index) },
   });
 
   it('§7 a follower far behind gets InstallSnapshot after the leader compacts; its log restarts from the snapshot', () => {
@@ -325,8 +325,9 @@ describe('§7 log compaction', () => {
 
   it('§7 InstallSnapshot beyond the follower log replaces the whole log and its membership', () => {
     const b = loneCore('b', VOTERS, PLAIN, { term: 3, entries: entriesWithTerms([1, 1]) });
-    b.step(snapshotMessage(5, 2));
+    b.step(snapshotMessage(5, 2, ['d']));
     const ready = drain(b);
+    expect(b.status().membership).toEqual({ voters: VOTERS, learners: ['d'] });
     expect(ready.snapshot?.meta).toMatchObject({ index: 5, term: 2 });
     expect(ready.entries).toEqual([]);
     expect(ready.committed).toEqual([]); // the image replaces applying 1..5

@@ -97,6 +97,12 @@ export class RaftCore {
 
   private readonly progress = new Map<NodeId, Progress>();
   private transferee: NodeId | null = null;
+  /**
+   * Set once this leader sent TimeoutNow: from then on, followers may vote for
+   * the transfer target despite having just acknowledged us, so their acks no
+   * longer back a lease. Cleared only by a new leadership.
+   */
+  private leaseRevoked = false;
   private needsBroadcast = false;
   /** The commit index moved: followers should hear it this turn, not at the next heartbeat. */
   private needsCommitBroadcast = false;
@@ -248,7 +254,7 @@ export class RaftCore {
     this.fire({ type: 'TRANSFER_LEADERSHIP' });
     const progress = this.progress.get(to);
     assert(progress, `no progress for voter ${to}`);
-    if (progress.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', from: this.id, to, term: this.term });
+    if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(to);
     else this.sendAppend(to, false);
     return { ok: true };
   }
@@ -404,6 +410,8 @@ export class RaftCore {
 
   /** Idempotent: a node that never led has nothing pending. */
   private leaveLeadership(): void {
+    // Stepping down on its own (check-quorum, removal), it knows of no leader.
+    if (this.leaderId === this.id) this.leaderId = null;
     this.failedAcks.push(...this.writeAcks.failAll());
     this.droppedReads.push(...this.reads.dropAll());
     this.progress.clear();
@@ -429,6 +437,7 @@ export class RaftCore {
   private enterLeader(): void {
     this.leaderId = this.id;
     this.transferee = null;
+    this.leaseRevoked = false;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.writeAcks = new WriteAcks(this.config.maxPendingWrites);
@@ -734,7 +743,10 @@ export class RaftCore {
   private appendAsLeader(entry: Entry): void {
     this.appendToLog(entry);
     this.needsBroadcast = true;
-    this.maybeCommit();
+    // The leader's own log is always the longest, so growing it moves the
+    // quorum index only when it is the only voter, or when a new membership
+    // changes what a quorum is.
+    if (this.membership.voters.length === 1 || entry.kind === 'config') this.maybeCommit();
   }
 
   /** New entries to everyone, and the new commit index to anyone who has not heard it. */
@@ -791,6 +803,11 @@ export class RaftCore {
     return false;
   }
 
+  private sendTimeoutNow(to: NodeId): void {
+    this.leaseRevoked = true;
+    this.send({ type: 'TimeoutNow', from: this.id, to, term: this.term });
+  }
+
   private broadcastHeartbeat(): void {
     const round = this.reads.startRound(this.nowTick);
     for (const [id, progress] of this.progress) {
@@ -821,9 +838,7 @@ export class RaftCore {
     else if (progress.state === 'snapshot' && progress.match >= progress.pendingSnapshotIndex) progress.becomeReplicate();
     if (this.maybeCommit()) this.needsCommitBroadcast = true;
     this.replicateTo(message.from);
-    if (message.from === this.transferee && progress.match === this.log.lastIndex()) {
-      this.send({ type: 'TimeoutNow', from: this.id, to: message.from, term: this.term });
-    }
+    if (message.from === this.transferee && progress.match === this.log.lastIndex()) this.sendTimeoutNow(message.from);
   }
 
   private handleHeartbeatResponse(message: HeartbeatResponse): void {
@@ -893,7 +908,7 @@ export class RaftCore {
 
   /** Safe to serve a read locally: a majority heard from us less than an election timeout ago. */
   private leaseValid(): boolean {
-    if (this.role !== 'leader' || this.transferee !== null || !this.config.checkQuorum) return false;
+    if (this.role !== 'leader' || this.transferee !== null || this.leaseRevoked || !this.config.checkQuorum) return false;
     if (this.membership.voters.length === 1) return isVoter(this.membership, this.id);
     const sentTick = this.reads.quorumAckedSentTick();
     if (sentTick === undefined) return false;

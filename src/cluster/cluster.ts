@@ -12,7 +12,7 @@ import { validateRequest } from '../node/validate-request.js';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './cluster-options.js';
 import { ReplikitError } from './errors.js';
 import { RequestBatcher } from './request-batcher.js';
-import { Supervisor, type NodeState, type SupervisorEvent } from './supervisor.js';
+import { Supervisor, withTimeout, type NodeState, type SupervisorEvent } from './supervisor.js';
 import { WatchHub, type WatchOptions, type Watcher } from './watch-hub.js';
 
 export interface WriteResult {
@@ -158,8 +158,11 @@ export class Cluster extends EventEmitter {
   async status(): Promise<ClusterStatus> {
     const statuses = await Promise.all(
       this.supervisor.ids().map(async (id) => {
-        const remote = this.supervisor.remote(id);
-        const status = remote ? await remote.status().catch(() => null) : null;
+        // A hung (paused) node never answers: its status is unknown, not a reason to hang too.
+        const status = await withTimeout(
+          this.supervisor.call(id, (remote) => remote.status(), () => null),
+          this.options.hangTimeoutMs,
+        ).catch(() => null);
         return { id, state: this.supervisor.state(id), status };
       }),
     );
@@ -247,8 +250,11 @@ export class Cluster extends EventEmitter {
     const index = await this.changeMembership({ type: 'remove', node: id });
     await this.waitFor(async () => {
       const leaderId = this.supervisor.leader().id;
-      const remote = leaderId && leaderId !== id ? this.supervisor.remote(leaderId) : null;
-      const status = remote ? await remote.status() : null;
+      if (!leaderId || leaderId === id) return false;
+      const status = await withTimeout(
+        this.supervisor.call(leaderId, (remote) => remote.status(), () => null),
+        this.options.hangTimeoutMs,
+      ).catch(() => null);
       return status !== null && status.commitIndex >= index && !status.membership.voters.includes(id);
     }, `${id} to leave the membership`);
     await this.supervisor.retire(id);
@@ -281,8 +287,11 @@ export class Cluster extends EventEmitter {
     for (;;) {
       this.refuseIfClosed();
       const leaderId = this.supervisor.leader().id;
-      const remote = leaderId ? this.supervisor.remote(leaderId) : null;
-      if (remote) return action(remote);
+      if (leaderId && this.supervisor.remote(leaderId)) {
+        const gone = Symbol('gone');
+        const result = await this.supervisor.call<T | typeof gone>(leaderId, action, () => gone);
+        if (result !== gone) return result;
+      }
       if (performance.now() > deadline) throw new ReplikitError('no-leader', 'no leader was elected in time');
       await sleep(LEADER_RETRY_DELAY_MS);
     }
@@ -325,10 +334,13 @@ export class Cluster extends EventEmitter {
     let batcher = this.batchers.get(id);
     if (!batcher) {
       batcher = new RequestBatcher((requests) => {
-        const remote = this.supervisor.remote(id);
-        if (!remote) return Promise.resolve(requests.map(() => stoppedAnswer(id)));
+        if (!this.supervisor.remote(id)) return Promise.resolve(requests.map(() => stoppedAnswer(id)));
         // Sent, then the node died: a write may have happened, a read can simply be retried.
-        return remote.submit(requests).catch(() => requests.map((request) => (request.kind === 'get' ? stoppedAnswer(id) : lostAnswer(id))));
+        return this.supervisor.call(
+          id,
+          (remote) => remote.submit(requests),
+          () => requests.map((request) => (request.kind === 'get' ? stoppedAnswer(id) : lostAnswer(id))),
+        );
       });
       this.batchers.set(id, batcher);
     }

@@ -41,6 +41,8 @@ interface NodeHandle {
   eventsPort: MessagePort | null;
   pauseFlag: Int32Array | null;
   lastStatus: NodeStatus | null;
+  /** The newest role this node reported, by event or by status poll, whichever is newer. */
+  reportedRole: { role: Role; term: number } | null;
   lastAnswerMs: number;
   restartTimesMs: number[];
   /** Set while we stop the worker on purpose, so its exit is not taken for a crash. */
@@ -48,6 +50,9 @@ interface NodeHandle {
   watching: boolean;
   overLagThreshold: boolean;
   spawnCount: number;
+  /** Settles when the current worker is gone: a comlink call to a dead worker never settles by itself. */
+  gone: Promise<void>;
+  markGone: () => void;
 }
 
 /** A node that has not said it is ready this long after spawning has failed to start. */
@@ -98,6 +103,18 @@ export class Supervisor extends EventEmitter {
   remote(id: NodeId): Comlink.Remote<NodeWorkerApi> | null {
     const handle = this.handles.get(id);
     return handle && handle.state === 'running' ? handle.remote : null;
+  }
+
+  /**
+   * Call the node, or get `whenGone()` if its worker dies first. Use this for
+   * every call whose answer someone waits for.
+   */
+  async call<T>(id: NodeId, action: (remote: Comlink.Remote<NodeWorkerApi>) => Promise<T>, whenGone: () => T): Promise<T> {
+    const handle = this.handles.get(id);
+    const remote = handle && handle.state === 'running' ? handle.remote : null;
+    if (!handle || !remote) return whenGone();
+    const gone = handle.gone.then(whenGone);
+    return Promise.race([action(remote).catch(whenGone), gone]);
   }
 
   runningIds(): NodeId[] {
@@ -235,6 +252,7 @@ export class Supervisor extends EventEmitter {
       transferList: [...Object.values(peerPorts), events.port2],
     });
     handle.worker = worker;
+    handle.gone = new Promise<void>((resolve) => (handle.markGone = resolve));
     handle.eventsPort = events.port1;
     handle.pauseFlag = new Int32Array(pauseBuffer);
     handle.exitExpected = false;
@@ -256,6 +274,7 @@ export class Supervisor extends EventEmitter {
     worker.on('error', (error) => this.emitEvent({ type: 'node-crashed', id: handle.id, reason: error.message }));
     worker.on('exit', () => {
       if (handle.worker !== worker) return;
+      handle.markGone();
       handle.worker = null;
       handle.remote = null;
       handle.eventsPort?.close();
@@ -280,6 +299,7 @@ export class Supervisor extends EventEmitter {
       Atomics.store(handle.pauseFlag, 0, 0);
       Atomics.notify(handle.pauseFlag, 0);
     }
+    handle.markGone();
     handle.remote?.[Comlink.releaseProxy]();
     handle.remote = null;
     handle.worker = null;
@@ -323,6 +343,7 @@ export class Supervisor extends EventEmitter {
   private onNodeEvent(handle: NodeHandle, event: NodeEvent): void {
     switch (event.type) {
       case 'role':
+        handle.reportedRole = { role: event.role, term: event.term }; // events arrive in order
         this.emitEvent({ type: 'role', id: handle.id, role: event.role, term: event.term, leaderId: event.leaderId });
         if (event.role === 'leader' && event.term >= this.knownLeader.term) this.setLeader(handle.id, event.term);
         else if (this.knownLeader.id === handle.id && event.role !== 'leader') this.setLeader(null, Math.max(event.term, this.knownLeader.term));
@@ -357,8 +378,15 @@ export class Supervisor extends EventEmitter {
   private async pollOne(handle: NodeHandle): Promise<void> {
     if (handle.state !== 'running' || !handle.remote) return;
     try {
-      handle.lastStatus = await withTimeout(handle.remote.status(), this.options.hangTimeoutMs);
+      const remote = handle.remote;
+      handle.lastStatus = await withTimeout(
+        Promise.race([remote.status(), handle.gone.then(() => Promise.reject(new Error('gone')))]),
+        this.options.hangTimeoutMs,
+      );
       handle.lastAnswerMs = performance.now();
+      // A poll may have been answered before the latest role event: it wins only with a newer term.
+      const polled = handle.lastStatus;
+      if (!handle.reportedRole || polled.term > handle.reportedRole.term) handle.reportedRole = { role: polled.role, term: polled.term };
     } catch {
       if (handle.state !== 'running') return;
       if (performance.now() - handle.lastAnswerMs < this.options.hangTimeoutMs) return;
@@ -373,18 +401,19 @@ export class Supervisor extends EventEmitter {
   private async fenceStaleLeaders(): Promise<void> {
     let newest = { id: null as NodeId | null, term: 0 };
     for (const handle of this.handles.values()) {
-      const status = handle.lastStatus;
-      if (handle.state === 'running' && status?.role === 'leader' && status.term > newest.term) {
-        newest = { id: handle.id, term: status.term };
+      const reported = handle.reportedRole;
+      if (handle.state === 'running' && reported?.role === 'leader' && reported.term > newest.term) {
+        newest = { id: handle.id, term: reported.term };
       }
     }
     if (newest.id === null) return;
     for (const handle of this.handles.values()) {
-      const status = handle.lastStatus;
-      if (handle.id === newest.id || !status || status.role !== 'leader' || status.term >= newest.term) continue;
+      const reported = handle.reportedRole;
+      if (handle.id === newest.id || !reported || reported.role !== 'leader' || reported.term >= newest.term) continue;
       if (handle.state !== 'running' && handle.state !== 'paused') continue;
-      this.emitEvent({ type: 'node-fenced', id: handle.id, staleTerm: status.term, leaderTerm: newest.term });
+      this.emitEvent({ type: 'node-fenced', id: handle.id, staleTerm: reported.term, leaderTerm: newest.term });
       handle.lastStatus = null;
+      handle.reportedRole = null;
       await this.kill(handle, 'crashed');
       await this.spawn(handle, this.currentMembership()).catch((error: Error) => {
         this.emitEvent({ type: 'node-crashed', id: handle.id, reason: error.message });
@@ -437,12 +466,15 @@ function newHandle(id: NodeId): NodeHandle {
     eventsPort: null,
     pauseFlag: null,
     lastStatus: null,
+    reportedRole: null,
     lastAnswerMs: 0,
     restartTimesMs: [],
     exitExpected: false,
     watching: false,
     overLagThreshold: false,
     spawnCount: 0,
+    gone: Promise.resolve(),
+    markGone: () => undefined,
   };
 }
 

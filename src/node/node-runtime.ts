@@ -93,6 +93,8 @@ interface WaitingRead {
 const MAX_INBOX_MESSAGES = 65_536;
 /** Requests stepped into the core in one turn; the rest wait for the next one. */
 const MAX_REQUESTS_PER_TURN = 8192;
+/** Control operations (transfer, membership) waiting for the next turn. */
+const MAX_QUEUED_CONTROLS = 64;
 /** Changes buffered for watchers in one turn before they are posted. */
 const MAX_CHANGES_PER_EVENT = 4096;
 
@@ -100,9 +102,11 @@ export class NodeRuntime {
   private readonly core: RaftCore;
   private inbox: Message[] = [];
   private requests: { request: ClientRequest; resolve: (answer: ClientAnswer) => void }[] = [];
+  private controls: (() => void)[] = [];
   private pendingTicks = 0;
   private turnScheduled = false;
   private turning = false;
+  private currentTurn: Promise<void> | null = null;
   private stopped = false;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private readonly pendingWrites = new Map<number, PendingWrite>();
@@ -163,8 +167,16 @@ export class NodeRuntime {
     this.schedule();
   }
 
-  /** Stop the loop; every waiting client is told, nothing more is persisted or sent. */
-  stop(): void {
+  /**
+   * Stop the loop; every waiting client is told, nothing more is persisted or
+   * sent. Resolves once the turn in flight (if any) has finished with storage.
+   */
+  async stop(): Promise<void> {
+    this.halt();
+    await this.currentTurn?.catch(() => undefined);
+  }
+
+  private halt(): void {
     if (this.stopped) return;
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
@@ -206,16 +218,34 @@ export class NodeRuntime {
     });
   }
 
-  transferLeadership(to: NodeId): { ok: boolean; error?: string } {
-    const result = this.core.transferLeadership(to);
-    this.schedule();
-    return result.ok ? { ok: true } : { ok: false, error: result.detail ?? result.reason };
+  transferLeadership(to: NodeId): Promise<{ ok: boolean; error?: string }> {
+    return this.control(() => {
+      const result = this.core.transferLeadership(to);
+      return result.ok ? { ok: true } : { ok: false, error: result.detail ?? result.reason };
+    });
   }
 
-  proposeMembership(change: MembershipChange): { ok: boolean; index?: number; error?: string } {
-    const result = this.core.proposeMembership(change);
-    this.schedule();
-    return result.ok ? { ok: true, index: result.index } : { ok: false, error: result.reason };
+  proposeMembership(change: MembershipChange): Promise<{ ok: boolean; index?: number; error?: string }> {
+    return this.control(() => {
+      const result = this.core.proposeMembership(change);
+      return result.ok ? { ok: true, index: result.index } : { ok: false, error: result.reason };
+    });
+  }
+
+  /** Run `action` on the core at the start of the next turn, never between ready() and advance(). */
+  private control<T>(action: () => T): Promise<T> {
+    if (this.stopped) return Promise.reject(new Error(`node ${this.config.id} stopped`));
+    if (this.controls.length >= MAX_QUEUED_CONTROLS) return Promise.reject(new Error('too many control requests queued'));
+    return new Promise<T>((resolve, reject) => {
+      this.controls.push(() => {
+        try {
+          resolve(action());
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+      this.schedule();
+    });
   }
 
   status(): NodeStatus {
@@ -263,7 +293,7 @@ export class NodeRuntime {
     this.turnScheduled = true;
     setImmediate(() => {
       this.turnScheduled = false;
-      this.turn().catch((error: unknown) => this.fail(error));
+      this.currentTurn = this.turn().catch((error: unknown) => this.fail(error));
     });
   }
 
@@ -279,7 +309,9 @@ export class NodeRuntime {
     }
     if (this.stopped) return;
     this.expireWaiting();
-    if (this.inbox.length > 0 || this.requests.length > 0 || this.pendingTicks > 0 || this.core.hasReady()) this.schedule();
+    if (this.inbox.length > 0 || this.requests.length > 0 || this.controls.length > 0 || this.pendingTicks > 0 || this.core.hasReady()) {
+      this.schedule();
+    }
   }
 
   private stepInputs(): void {
@@ -293,6 +325,7 @@ export class NodeRuntime {
       }
       this.core.step(message);
     }
+    for (const control of this.controls.splice(0)) control();
     const requests = this.requests.splice(0, MAX_REQUESTS_PER_TURN);
     for (const { request, resolve } of requests) {
       if (request.kind === 'get') this.startRead(request, resolve);
@@ -564,9 +597,10 @@ export class NodeRuntime {
 
   /** Storage or an invariant failed: this node must not go on. */
   private fail(error: unknown): void {
+    if (this.stopped) return; // storage closed under a stopping node: not a failure
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.emit({ type: 'fatal', message });
-    this.stop();
+    this.halt();
   }
 }
 

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       while (Atomics.load(pauseFlag, 0) === 1) Atomics.wait(pauseFlag, 0, 1);
     },
     stop: async () => {
-      runtime.stop();
+      await runtime.stop();
       await storage.close();
       await kv.close();
     },

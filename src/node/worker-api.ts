@@ -25,8 +25,8 @@ export interface NodeWorkerApi {
   ping(): number;
   submit(requests: readonly ClientRequest[]): Promise<ClientAnswer[]>;
   status(): NodeStatus;
-  transferLeadership(to: NodeId): { ok: boolean; error?: string };
-  proposeMembership(change: MembershipChange): { ok: boolean; index?: number; error?: string };
+  transferLeadership(to: NodeId): Promise<{ ok: boolean; error?: string }>;
+  proposeMembership(change: MembershipChange): Promise<{ ok: boolean; index?: number; error?: string }>;
   setWatching(watching: boolean): void;
   replacePeerPort(peer: NodeId, port: MessagePort): void;
   partition(blocked: readonly NodeId[]): void;

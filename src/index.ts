@@ -12,3 +12,5 @@ export type { ReadConsistency, WriteOptions } from './node/requests.js';
 export { READ_CONSISTENCIES } from './node/requests.js';
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './kv/keys.js';
 export type { ReplicationMode, NodeId, Role } from './core/types.js';
+export type { NodeEndpoint, DevControls } from './node/node-endpoint.js';
+export type { ClientAnswer, ClientRequest, ReadAnswer, WriteAnswer, ClientError, ErrorCode } from './node/requests.js';

@@ -5,6 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { MembershipChange, NodeId, ReplicationMode, Role } from '../core/types.js';
+import type { NodeEndpoint } from '../node/node-endpoint.js';
 import type { KvChange } from '../node/node-runtime.js';
 import type { NodeRuntimeConfig } from '../node/node-config.js';
 import type { ClientAnswer, ClientRequest, ReadAnswer, ReadConsistency, WriteAnswer, WriteOptions } from '../node/requests.js';
@@ -205,6 +206,32 @@ export class Cluster extends EventEmitter {
     return this.supervisor.ids();
   }
 
+  /** One node as a face sees it (the HTTP server of `replikit dev` serves each node through this). */
+  endpoint(id: NodeId): NodeEndpoint {
+    if (!this.supervisor.ids().includes(id)) throw new ReplikitError('unknown-node', `no node ${JSON.stringify(id)}`);
+    const down: { ok: boolean; index?: number; error?: string } = { ok: false, error: `${id} is not running` };
+    return {
+      id,
+      submit: async (requests) => (requests.length === 0 ? [] : this.batcherSend(id, [...requests])),
+      status: () =>
+        withTimeout(
+          this.supervisor.call(id, (remote) => remote.status(), () => null),
+          this.options.hangTimeoutMs,
+        ).catch(() => null),
+      transferLeadership: (to) => this.supervisor.call(id, (remote) => remote.transferLeadership(to), () => down),
+      proposeMembership: (change) => this.supervisor.call(id, (remote) => remote.proposeMembership(change), () => down),
+      onEvent: (listener) => {
+        const forward = (event: SupervisorEvent): void => {
+          if (event.type === 'role' && event.id === id) {
+            listener({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId });
+          }
+        };
+        this.supervisor.on('event', forward);
+        return () => this.supervisor.off('event', forward);
+      },
+    };
+  }
+
   // ----------------------------------------------------------- dev controls
 
   crash(id: NodeId): Promise<void> {
@@ -333,18 +360,20 @@ export class Cluster extends EventEmitter {
   private batcher(id: NodeId): RequestBatcher {
     let batcher = this.batchers.get(id);
     if (!batcher) {
-      batcher = new RequestBatcher((requests) => {
-        if (!this.supervisor.remote(id)) return Promise.resolve(requests.map(() => stoppedAnswer(id)));
-        // Sent, then the node died: a write may have happened, a read can simply be retried.
-        return this.supervisor.call(
-          id,
-          (remote) => remote.submit(requests),
-          () => requests.map((request) => (request.kind === 'get' ? stoppedAnswer(id) : lostAnswer(id))),
-        );
-      });
+      batcher = new RequestBatcher((requests) => this.batcherSend(id, requests));
       this.batchers.set(id, batcher);
     }
     return batcher;
+  }
+
+  private batcherSend(id: NodeId, requests: ClientRequest[]): Promise<ClientAnswer[]> {
+    if (!this.supervisor.remote(id)) return Promise.resolve(requests.map(() => stoppedAnswer(id)));
+    // Sent, then the node died: a write may have happened, a read can simply be retried.
+    return this.supervisor.call(
+      id,
+      (remote) => remote.submit(requests),
+      () => requests.map((request) => (request.kind === 'get' ? stoppedAnswer(id) : lostAnswer(id))),
+    );
   }
 
   private async waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {

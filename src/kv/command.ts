@@ -3,6 +3,12 @@
 
 import { Packr } from 'msgpackr';
 
+/** A client's write identity: retries reuse it, so the state machine applies the write once. */
+export interface ClientSession {
+  readonly clientId: string;
+  readonly seq: number;
+}
+
 /**
  * `fencingToken`: the writer's token (e.g. the term of the lock or lease it
  * holds). The state machine remembers the highest token seen per key and
@@ -10,14 +16,15 @@ import { Packr } from 'msgpackr';
  * cannot clobber its successor's.
  */
 export type KvCommand =
-  | { readonly op: 'put'; readonly key: string; readonly value: unknown; readonly fencingToken?: number }
-  | { readonly op: 'delete'; readonly key: string; readonly fencingToken?: number }
+  | { readonly op: 'put'; readonly key: string; readonly value: unknown; readonly fencingToken?: number; readonly session?: ClientSession }
+  | { readonly op: 'delete'; readonly key: string; readonly fencingToken?: number; readonly session?: ClientSession }
   | {
       readonly op: 'cas';
       readonly key: string;
       readonly expected: unknown;
       readonly next: unknown;
       readonly fencingToken?: number;
+      readonly session?: ClientSession;
     };
 
 // Plain maps, no record extension: commands must decode the same on every

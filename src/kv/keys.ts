@@ -12,6 +12,13 @@ export function fenceKey(key: string): string {
   return `${RESERVED_KEY_PREFIX}fence/${key}`;
 }
 
+export function sessionKey(clientId: string): string {
+  return `${RESERVED_KEY_PREFIX}session/${clientId}`;
+}
+
+/** A session's client id is at most this long. */
+export const MAX_CLIENT_ID_LENGTH = 128;
+
 export function isReservedKey(key: string): boolean {
   return key.startsWith(RESERVED_KEY_PREFIX);
 }

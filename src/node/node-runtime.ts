@@ -465,11 +465,7 @@ export class NodeRuntime {
     if (pending.request.kind === 'cas' && !applied) return;
     this.pendingWrites.delete(pending.index);
     if (applied && !applied.ok) {
-      pending.resolve(
-        applied.reason === 'cas-mismatch'
-          ? failure('cas-mismatch', 'the current value is not the expected one', { current: applied.current })
-          : failure('stale-fencing-token', `a write with token ${applied.highestToken} was already accepted`),
-      );
+      pending.resolve(refusal(applied));
       return;
     }
     pending.resolve({
@@ -606,7 +602,11 @@ export class NodeRuntime {
 
 function toCommand(request: WriteRequest): KvCommand {
   const fencingToken = request.options?.fencingToken;
-  const fence = fencingToken !== undefined ? { fencingToken } : {};
+  const session = request.options?.session;
+  const fence = {
+    ...(fencingToken !== undefined ? { fencingToken } : {}),
+    ...(session ? { session: { clientId: session.clientId, seq: session.seq } } : {}),
+  };
   switch (request.kind) {
     case 'put':
       return { op: 'put', key: request.key, value: request.value, ...fence };
@@ -614,6 +614,17 @@ function toCommand(request: WriteRequest): KvCommand {
       return { op: 'delete', key: request.key, ...fence };
     case 'cas':
       return { op: 'cas', key: request.key, expected: request.expected, next: request.next, ...fence };
+  }
+}
+
+function refusal(result: Extract<KvResult, { ok: false }>): WriteAnswer {
+  switch (result.reason) {
+    case 'cas-mismatch':
+      return failure('cas-mismatch', 'the current value is not the expected one', { current: result.current });
+    case 'stale-fencing-token':
+      return failure('stale-fencing-token', `a write with token ${result.highestToken} was already accepted`);
+    case 'stale-sequence':
+      return failure('bad-request', `this session already wrote seq ${result.lastSeq}; seq numbers must increase`);
   }
 }
 

@@ -19,6 +19,8 @@ export interface WriteOptions {
   readonly minReplicas?: number;
   readonly timeoutMs?: number;
   readonly fencingToken?: number;
+  /** Exactly-once: a retry with the same clientId and seq is applied at most once. */
+  readonly session?: { readonly clientId: string; readonly seq: number };
 }
 
 export type WriteRequest =

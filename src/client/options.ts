@@ -1,0 +1,102 @@
+// createClient's options, their defaults, and the checks that refuse bad
+// ones before any request is made.
+
+import { randomUUID } from 'node:crypto';
+import { ReplikitClientError } from './errors.js';
+
+export interface BackoffMs {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface ClientOptions {
+  /** Base URLs of the nodes, e.g. `http://127.0.0.1:4001`. Any subset works: others are learned from leader hints. */
+  readonly endpoints: readonly string[];
+  /** One HTTP request gives up after this (a write then counts as sent: its retry reuses its seq). */
+  readonly timeoutMs?: number;
+  /** Retries of one call after its first attempt; following a leader hint does not count. */
+  readonly maxRetries?: number;
+  /** Pause before retry n: equal jitter over min(max, min * 2^n). */
+  readonly backoffMs?: BackoffMs;
+  /** One call, all its attempts and pauses included, gives up after this. */
+  readonly totalTimeoutMs?: number;
+  /** Identity for exactly-once writes, at most 128 characters; a random UUID by default. */
+  readonly clientId?: string;
+}
+
+export interface ResolvedClientOptions {
+  readonly endpoints: readonly string[];
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly backoffMs: BackoffMs;
+  readonly totalTimeoutMs: number;
+  readonly clientId: string;
+}
+
+/**
+ * Above the server's own write timeout (5 s by default), so a slow write
+ * comes back as the server's "Outcome unknown" rather than our abort.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 6_000;
+/** Enough to ride out a leader election: pauses grow to ~3 s in total before the last retry. */
+export const DEFAULT_MAX_RETRIES = 8;
+export const DEFAULT_BACKOFF_MS: BackoffMs = { min: 25, max: 1_000 };
+export const DEFAULT_TOTAL_TIMEOUT_MS = 15_000;
+/** The server refuses longer client ids (src/kv/keys.ts MAX_CLIENT_ID_LENGTH). */
+export const MAX_CLIENT_ID_LENGTH = 128;
+/** No configuration should need more; a larger number is a typo that would retry for hours. */
+export const MAX_RETRIES_LIMIT = 100;
+
+export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
+  const problems: string[] = [];
+  if (typeof options !== 'object' || options === null) throw bad(['options must be an object with endpoints']);
+  const endpoints: string[] = [];
+  if (!Array.isArray(options.endpoints) || options.endpoints.length === 0) {
+    problems.push('endpoints must be a non-empty array of URLs');
+  } else {
+    for (const endpoint of options.endpoints) {
+      const normalized = normalizeEndpoint(endpoint);
+      if (normalized === null) problems.push(`endpoint ${JSON.stringify(endpoint)} is not an http(s) URL`);
+      else if (!endpoints.includes(normalized)) endpoints.push(normalized);
+    }
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!isPositive(timeoutMs)) problems.push(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  const totalTimeoutMs = options.totalTimeoutMs ?? Math.max(DEFAULT_TOTAL_TIMEOUT_MS, timeoutMs);
+  if (!isPositive(totalTimeoutMs)) problems.push(`totalTimeoutMs must be a positive number, got ${String(totalTimeoutMs)}`);
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES_LIMIT) {
+    problems.push(`maxRetries must be an integer from 0 to ${MAX_RETRIES_LIMIT}, got ${String(maxRetries)}`);
+  }
+  const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+  if (typeof backoffMs !== 'object' || backoffMs === null || !isPositive(backoffMs.min) || !isPositive(backoffMs.max) || backoffMs.max < backoffMs.min) {
+    problems.push('backoffMs must be { min, max } with 0 < min <= max');
+  }
+  const clientId = options.clientId ?? randomUUID();
+  if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) {
+    problems.push(`clientId must be a non-empty string of at most ${MAX_CLIENT_ID_LENGTH} characters`);
+  }
+  if (problems.length > 0) throw bad(problems);
+  return { endpoints, timeoutMs, maxRetries, backoffMs: { min: backoffMs.min, max: backoffMs.max }, totalTimeoutMs, clientId };
+}
+
+/** `http://host:port` without a trailing slash, or null when `endpoint` is not an http(s) URL. */
+export function normalizeEndpoint(endpoint: unknown): string | null {
+  if (typeof endpoint !== 'string') return null;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function isPositive(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+function bad(problems: string[]): ReplikitClientError {
+  return new ReplikitClientError('bad-request', `invalid client options: ${problems.join('; ')}`);
+}

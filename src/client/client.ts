@@ -17,6 +17,7 @@ import { ReplikitSession } from './session.js';
 import { LEADER_CONSISTENCIES, type GetOptions, type GetResult, type NodeStatusView, type WriteOptions, type WriteResult } from './types.js';
 import { checkGetOptions, checkKey, checkValue, checkWriteOptions } from './validate.js';
 
+/** Every call returns a promise; bad input rejects it (code `bad-request`, status null) rather than throwing. */
 export class ReplikitClient {
   readonly clientId: string;
   private readonly options: ResolvedClientOptions;
@@ -46,7 +47,7 @@ export class ReplikitClient {
 
   // ----------------------------------------------------------------- writes
 
-  put(key: string, value: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+  async put(key: string, value: unknown, options: WriteOptions = {}): Promise<WriteResult> {
     checkKey(key);
     checkValue(value, 'value');
     checkWriteOptions(options);
@@ -57,7 +58,7 @@ export class ReplikitClient {
    * Set `key` to `next` only if it holds `expected` now (null: absent).
    * Throws `cas-mismatch` (status 409, `details.current`) otherwise.
    */
-  cas(key: string, expected: unknown, next: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+  async cas(key: string, expected: unknown, next: unknown, options: WriteOptions = {}): Promise<WriteResult> {
     checkKey(key);
     checkValue(expected, 'expected');
     checkValue(next, 'next');
@@ -71,7 +72,7 @@ export class ReplikitClient {
     }));
   }
 
-  delete(key: string, options: WriteOptions = {}): Promise<WriteResult> {
+  async delete(key: string, options: WriteOptions = {}): Promise<WriteResult> {
     checkKey(key);
     checkWriteOptions(options);
     return this.write(options, (query) => ({ method: 'DELETE', path: keyPath(key, query), what: `DELETE ${key}`, isWrite: true }));

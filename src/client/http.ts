@@ -48,7 +48,7 @@ export async function exchange(url: string, init: ExchangeInit): Promise<Exchang
     const code = systemCode(error);
     return {
       kind: 'no-answer',
-      maybeSent: phase === 'body' || code === null || !NOT_SENT_CODES.has(code),
+      maybeSent: phase === 'body' || !(code !== null ? NOT_SENT_CODES.has(code) : refusedByFetch(error)),
       timedOut: false,
       aborted: false,
       reason: code ?? describe(error),
@@ -94,6 +94,14 @@ function systemCode(error: unknown): string | null {
   return null;
 }
 
+/** fetch refuses some URLs itself (the spec's blocked ports), before any connection. */
+function refusedByFetch(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause instanceof Error && cause.message === 'bad port';
+}
+
 function describe(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause instanceof Error && cause.message) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }

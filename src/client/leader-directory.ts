@@ -44,8 +44,10 @@ export class LeaderDirectory {
   /** A 503's hint; returns the leader URL to try next, or null when the hint names no reachable node. */
   followHint(leaderId: string | null, leaderUrl: string | null): string | null {
     const hinted = leaderUrl !== null ? normalizeEndpoint(leaderUrl) : null;
-    if (leaderId !== null && hinted !== null) this.urlById.set(leaderId, hinted);
-    const url = hinted ?? (leaderId !== null ? this.urlOf(leaderId) : null);
+    // A node we already reach by some URL keeps it: the advertised one may not be reachable from here.
+    const known = leaderId !== null ? this.urlOf(leaderId) : null;
+    if (leaderId !== null && known === null && hinted !== null) this.urlById.set(leaderId, hinted);
+    const url = known ?? hinted;
     this.current = url;
     return url;
   }
@@ -75,8 +77,11 @@ export class LeaderDirectory {
           .then((status) => {
             if (status) {
               this.urlById.set(status.nodeId, url);
+              // The URL we reached a node by beats the one it advertises for itself (a proxy, NAT, or load balancer may sit between).
               const leaderUrl = status['leaderUrl'];
-              if (status.leaderId !== null && typeof leaderUrl === 'string') this.learnNode(status.leaderId, leaderUrl);
+              if (status.leaderId !== null && status.leaderId !== status.nodeId && typeof leaderUrl === 'string' && !this.urlById.has(status.leaderId)) {
+                this.learnNode(status.leaderId, leaderUrl);
+              }
               const claim = claimOf(status, url);
               if (claim && isBetter(claim, best)) best = claim;
               // A node that says it leads is the answer: no need to wait for a hung one.

@@ -58,7 +58,7 @@ export class RequestRouter {
     return this.run(call, 'leader');
   }
 
-  /** Reads any node may answer: endpoints in turn, moving on when one fails. */
+  /** Reads any node may answer: the configured endpoints in turn, moving on when one fails. */
   toAny(call: Call): Promise<FinalAnswer> {
     return this.run(call, 'any');
   }
@@ -176,8 +176,9 @@ export class RequestRouter {
     return found ?? this.anyTarget();
   }
 
+  /** The configured endpoints only: a user who listed nearby nodes wants reads kept there. */
   private anyTarget(): string {
-    const urls = this.directory.allUrls();
+    const urls = this.options.endpoints;
     const url = urls[this.nextAny % urls.length] as string;
     this.nextAny = (this.nextAny + 1) % urls.length;
     return url;

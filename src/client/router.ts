@@ -186,7 +186,7 @@ export class RequestRouter {
 
   private givenUp(call: Call, attempts: number, maybeApplied: boolean, last: ReplikitClientError | null): ReplikitClientError {
     const tried = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
-    const lastWords = last ? `; last: ${last.message}` : '';
+    const lastWords = last ? `; last: ${last.message.startsWith(`${call.what}: `) ? last.message.slice(call.what.length + 2) : last.message}` : '';
     const details = { ...(last?.details ?? {}), attempts };
     if (maybeApplied) {
       return new ReplikitClientError(

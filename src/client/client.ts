@@ -24,14 +24,15 @@ export class ReplikitClient {
   private readonly directory: LeaderDirectory;
   private readonly router: RequestRouter;
   private readonly closing = new AbortController();
-  /** The last seq handed out; the first write carries 1, as the server requires seq >= 1. */
-  private lastSeq = 0;
+  /** The last seq handed out (the server requires seq >= 1). */
+  private lastSeq: number;
   private writeTail: Promise<unknown> = Promise.resolve();
   private highestWrite = 0;
 
   constructor(options: ClientOptions) {
     this.options = resolveClientOptions(options);
     this.clientId = this.options.clientId;
+    this.lastSeq = this.options.firstSeq - 1;
     this.directory = new LeaderDirectory(this.options.endpoints);
     this.router = new RequestRouter(this.options, this.directory, this.closing.signal);
   }

@@ -20,12 +20,19 @@ export interface ClientOptions {
   readonly backoffMs?: BackoffMs;
   /** One call, all its attempts and pauses included, gives up after this. */
   readonly totalTimeoutMs?: number;
-  /** Identity for exactly-once writes, at most 128 characters; a random UUID by default. */
+  /**
+   * Identity for exactly-once writes, at most 128 characters; a random UUID by
+   * default. Two live clients must never share one. A client given an id
+   * numbers its writes from the clock (see firstSeq), so a restarted process
+   * may take its predecessor's id.
+   */
   readonly clientId?: string;
 }
 
 export interface ResolvedClientOptions {
   readonly endpoints: readonly string[];
+  /** The seq of this client's first write. */
+  readonly firstSeq: number;
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly backoffMs: BackoffMs;
@@ -44,6 +51,17 @@ export const DEFAULT_BACKOFF_MS: BackoffMs = { min: 25, max: 1_000 };
 export const DEFAULT_TOTAL_TIMEOUT_MS = 15_000;
 /** The server refuses longer client ids (src/kv/keys.ts MAX_CLIENT_ID_LENGTH). */
 export const MAX_CLIENT_ID_LENGTH = 128;
+/**
+ * A client with a caller-chosen id starts its seqs at (ms since the epoch) x
+ * this. The server remembers only the latest seq per id and answers a repeat
+ * of it from memory, so a restarted process that began again at 1 would have
+ * its first write silently swallowed (or refused). Starting from the clock
+ * keeps the new seqs above the old ones as long as the predecessor wrote
+ * fewer than this many times per millisecond (it writes one at a time, one
+ * round trip each) and the clock did not step back. Below 2^53 until 2255.
+ */
+export const SEQS_PER_MS = 1_000;
+
 /** No configuration should need more; a larger number is a typo that would retry for hours. */
 export const MAX_RETRIES_LIMIT = 100;
 
@@ -73,11 +91,13 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     problems.push('backoffMs must be { min, max } with 0 < min <= max');
   }
   const clientId = options.clientId ?? randomUUID();
+  // A fresh random id has no history on the server: its seqs can start at 1.
+  const firstSeq = options.clientId === undefined ? 1 : Date.now() * SEQS_PER_MS;
   if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) {
     problems.push(`clientId must be a non-empty string of at most ${MAX_CLIENT_ID_LENGTH} characters`);
   }
   if (problems.length > 0) throw bad(problems);
-  return { endpoints, timeoutMs, maxRetries, backoffMs: { min: backoffMs.min, max: backoffMs.max }, totalTimeoutMs, clientId };
+  return { endpoints, timeoutMs, maxRetries, backoffMs: { min: backoffMs.min, max: backoffMs.max }, totalTimeoutMs, clientId, firstSeq };
 }
 
 /** `http://host:port` without a trailing slash, or null when `endpoint` is not an http(s) URL. */

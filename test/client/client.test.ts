@@ -211,6 +211,15 @@ describe('exactly-once writes', () => {
     }
   });
 
+  it('a restarted client may take its predecessor\'s clientId: its first write is applied, not answered from memory', async () => {
+    const first = client(h.urls, { clientId: 'service-a' });
+    await first.put('reused-id', 'from the first process');
+    first.close();
+    const second = client(h.urls, { clientId: 'service-a' });
+    await second.put('reused-id', 'from the second process');
+    expect((await second.get('reused-id'))?.value).toBe('from the second process');
+  });
+
   it('the same clientId and seq sent twice by hand: the second gets the first verdict; an older seq is refused', async () => {
     const leaderUrl = h.urlOf((await roles()).leader);
     const cas = (seq: number, expected: unknown, next: unknown) =>

@@ -23,6 +23,7 @@ const USAGE = `usage: replikit node --id n1 --http 127.0.0.1:4001 --listen 127.0
   --mode M             default replication mode: quorum, sync, semi-sync, async (default quorum)
   --lag-threshold-ms N /health fails past this follower lag (default 1000)
   --tls-cert F --tls-key F --tls-ca F   mutual TLS between nodes
+  --chaos              accept POST /admin/partition and /admin/heal (fault campaigns only)
   --config FILE        a JSON file with any of these keys (camelCase: id, http, listen, peers, ...)`;
 
 const OPTION_NAMES = [
@@ -40,6 +41,7 @@ const OPTION_NAMES = [
   'tls-cert',
   'tls-key',
   'tls-ca',
+  'chaos',
 ] as const;
 
 export async function runNodeCommand(argv: string[]): Promise<number> {
@@ -49,7 +51,7 @@ export async function runNodeCommand(argv: string[]): Promise<number> {
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     };
-    for (const name of OPTION_NAMES) flags[name] = { type: name === 'join' ? 'boolean' : 'string' };
+    for (const name of OPTION_NAMES) flags[name] = { type: name === 'join' || name === 'chaos' ? 'boolean' : 'string' };
     const parsed = parseArgs({ args: argv, options: flags, strict: true });
     const values = parsed.values as Record<string, string | boolean | undefined>;
     if (values['help']) {
@@ -141,6 +143,7 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
     clusterId: text('cluster-id', false) ?? 'replikit',
     secret,
     join: values['join'] === true,
+    chaos: values['chaos'] === true,
     mode,
     lagThresholdMs,
     ...(tlsFiles.every(Boolean)

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { seedFromText } from '../core/random.js';
 import type { Membership, NodeId, Role } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
 import type { NodeRuntimeConfig } from '../node/node-config.js';
@@ -245,7 +246,7 @@ export class Supervisor extends EventEmitter {
       peerPorts,
       eventsPort: events.port2,
       pauseFlag: pauseBuffer,
-      faultSeed: hashSeed(handle.id) + handle.spawnCount,
+      faultSeed: seedFromText(handle.id) + handle.spawnCount,
     };
     const worker = new Worker(workerScriptPath(), {
       workerData,
@@ -483,12 +484,6 @@ function workerScriptPath(): string {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) return fileURLToPath(new URL('../../dist/src/node/node-worker.js', import.meta.url));
   return fileURLToPath(new URL('../node/node-worker.js', import.meta.url));
-}
-
-function hashSeed(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  return hash;
 }
 
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {

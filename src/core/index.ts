@@ -6,7 +6,7 @@ export { resolveCoreConfig, validateCoreConfig, validateWritePolicy, DEFAULT_ELE
 export type { CoreConfig, CoreConfigInput, WritePolicy } from './config.js';
 export { PLANTED_BUGS, isPlantedBug } from './planted-bugs.js';
 export type { PlantedBug } from './planted-bugs.js';
-export { createRandom } from './random.js';
+export { createRandom, seedFromText } from './random.js';
 export type { Random } from './random.js';
 export { quorumSize, applyMembershipChange } from './membership.js';
 export { InvariantError, assert } from './assert.js';

@@ -35,3 +35,10 @@ export function createRandom(seed: number): Random {
   };
   return random;
 }
+
+/** A stable 32-bit seed from a name (FNV-1a), so each node's stream differs but replays. */
+export function seedFromText(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash;
+}

@@ -2,12 +2,15 @@
 // TCP transport to its peers, its runtime, and its HTTP server.
 
 import { mkdirSync } from 'node:fs';
+import { seedFromText } from '../core/random.js';
 import type { NodeId } from '../core/types.js';
 import { createNodeHttpServer } from '../http/server.js';
 import { openLmdbNode } from '../storage/lmdb-node.js';
 import { createTcpTransport } from '../transport/tcp/tcp-transport.js';
 import type { TcpAddress, TcpTlsOptions } from '../transport/tcp/options.js';
+import { createFaultyTransport, type FaultyTransport } from '../transport/faulty-transport.js';
 import { localEndpoint } from './local-endpoint.js';
+import type { DevControls } from './node-endpoint.js';
 import { DEFAULT_NODE_TIMING, nodeConfigProblems, type NodeRuntimeConfig } from './node-config.js';
 import { NodeRuntime } from './node-runtime.js';
 
@@ -32,6 +35,11 @@ export interface ProcessNodeOptions {
   readonly electionTimeoutTicks?: number;
   readonly heartbeatIntervalTicks?: number;
   readonly log: (line: string) => void;
+  /**
+   * Accept fault injection over HTTP (/admin/partition, /admin/heal): for test
+   * campaigns such as replikit verify, never for production.
+   */
+  readonly chaos?: boolean;
 }
 
 export interface ProcessNode {
@@ -75,8 +83,9 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     log: (line) => log(`tcp: ${line}`),
   });
   const raftAddress = await transport.listen();
+  const faulty = options.chaos ? createFaultyTransport(transport, { seed: seedFromText(id) }) : null;
   const { storage, kv } = openLmdbNode(options.dataDir);
-  const runtime = await NodeRuntime.open(config, { storage, kv, transport, nowMs: () => performance.now() });
+  const runtime = await NodeRuntime.open(config, { storage, kv, transport: faulty ?? transport, nowMs: () => performance.now() });
   runtime.onEvent((event) => {
     if (event.type === 'role') log(`role: ${event.role} in term ${event.term}${event.leaderId ? `, leader ${event.leaderId}` : ''}`);
     if (event.type === 'fatal') log(`fatal: ${event.message}`);
@@ -102,6 +111,7 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
       },
     },
     log: (line) => log(`http: ${line}`),
+    ...(faulty ? { dev: chaosControls(id, Object.keys(options.peers), faulty) } : {}),
   });
   const { url } = await server.listen(options.http.host, options.http.port);
   return {
@@ -115,5 +125,28 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
       await storage.close();
       await kv.close();
     },
+  };
+}
+
+/**
+ * The chaos a single process can do to itself: cut its own links. Each node
+ * of a partitioned cluster receives the same groups and blocks the peers
+ * outside its own group, so the partition holds in both directions.
+ */
+function chaosControls(id: NodeId, nodeIds: readonly NodeId[], faulty: FaultyTransport): DevControls {
+  const notHere = async (): Promise<void> => {
+    throw new RangeError('replikit node cannot crash, restart, pause or resume nodes; signal the processes instead');
+  };
+  return {
+    crash: notHere,
+    restart: notHere,
+    pause: () => void notHere(),
+    resume: () => void notHere(),
+    partition: async (groups) => {
+      const mine = groups.find((group) => group.includes(id)) ?? [id];
+      faulty.partition(nodeIds.filter((peer) => !mine.includes(peer)));
+    },
+    heal: async () => faulty.heal(),
+    nodeIds: () => [...nodeIds],
   };
 }

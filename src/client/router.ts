@@ -95,12 +95,13 @@ export class RequestRouter {
     let retries = 0;
     let redirects = 0;
     let maybeApplied = false;
+    let lastError: ReplikitClientError | null = null;
     let target: string | null = null;
     for (;;) {
       this.refuseIfClosed();
       if (target === null) target = route === 'leader' ? await this.leaderTarget(deadlineMs) : this.anyTarget();
       const remainingMs = deadlineMs - performance.now();
-      if (remainingMs <= 0) throw this.givenUp(call, attempts, maybeApplied, null);
+      if (remainingMs <= 0) throw this.givenUp(call, attempts, maybeApplied, lastError);
       attempts++;
       const result = await exchange(`${target}${call.path}`, {
         method: call.method,
@@ -114,6 +115,7 @@ export class RequestRouter {
       // response: the retry carried the same seq, so the state machine answered with the first verdict.
       if (verdict.kind === 'fail') throw verdict.error;
       maybeApplied ||= verdict.maybeApplied;
+      lastError = verdict.error;
       if (verdict.redirectTo !== undefined && verdict.redirectTo !== target && redirects < MAX_REDIRECTS_WITHOUT_PAUSE) {
         redirects++;
         target = verdict.redirectTo;

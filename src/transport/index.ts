@@ -18,3 +18,20 @@ export {
   type NetworkFaults,
 } from './faulty-transport.js';
 export { createSeededRandom, type RandomSource } from './seeded-random.js';
+export {
+  createTcpTransport,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_PENDING_HANDSHAKES,
+  DEFAULT_MAX_QUEUED_BYTES_PER_PEER,
+  DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER,
+  DEFAULT_MIN_BACKOFF_MS,
+  type TcpAddress,
+  type TcpPeerStatus,
+  type TcpTlsOptions,
+  type TcpTransport,
+  type TcpTransportLimits,
+  type TcpTransportOptions,
+  type TcpTransportStats,
+} from './tcp/index.js';

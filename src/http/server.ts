@@ -1,0 +1,170 @@
+// The HTTP face of one node, on node:http alone. Every request is routed,
+// checked and answered with JSON; whatever a client sends (garbage, huge or
+// endless bodies, broken encodings, malformed HTTP) gets a 4xx, and nothing
+// it sends reaches the node unless validateRequest accepts it.
+
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { NodeId } from '../core/types.js';
+import type { DevControls, NodeEndpoint } from '../node/node-endpoint.js';
+import { ClientGoneError } from './body.js';
+import type { ServerContext } from './context.js';
+import { HttpError } from './http-error.js';
+import { CONNECTIONS_CHECK_INTERVAL_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_URL_BYTES, resolveHttpLimits, type HttpLimits } from './limits.js';
+import { NodeMetrics } from './metrics.js';
+import { json, writeReply } from './reply.js';
+import { adminRoutes, type MembershipControls } from './routes-admin.js';
+import { keyRoutes } from './routes-kv.js';
+import { statusRoutes } from './routes-status.js';
+import { parseQuery, Router } from './router.js';
+
+/** On close, requests in flight get this long to finish before their connections are cut. */
+const CLOSE_GRACE_MS = 2_000;
+
+export interface NodeHttpServerOptions {
+  readonly endpoint: NodeEndpoint;
+  /** Every node's base URL (to answer leaderUrl); read per request, since nodes come and go. */
+  readonly peerUrls: () => Readonly<Record<NodeId, string>>;
+  /** Chaos routes (/admin/nodes/:id/..., /admin/partition, /admin/heal); only in `replikit dev`. */
+  readonly dev?: DevControls;
+  /** Membership routes (/admin/members); absent: 404. */
+  readonly members?: MembershipControls;
+  /** /health fails when a follower lags more than this. */
+  readonly lagThresholdMs: number;
+  readonly limits?: Partial<HttpLimits>;
+  /** Serves '/' and its assets; returns true when it handled the request. Asked only for paths no API route matches. */
+  readonly dashboard?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Where internal errors are reported (with their stacks, which clients never see). */
+  readonly log?: (line: string) => void;
+}
+
+export interface NodeHttpServer {
+  readonly server: Server;
+  listen(host: string, port: number): Promise<{ url: string }>;
+  close(): Promise<void>;
+}
+
+export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpServer {
+  if (!Number.isFinite(options.lagThresholdMs) || options.lagThresholdMs <= 0) {
+    throw new RangeError(`lagThresholdMs must be a positive number, got ${options.lagThresholdMs}`);
+  }
+  const limits = resolveHttpLimits(options.limits);
+  const log = options.log ?? (() => undefined);
+  const metrics = new NodeMetrics(options.endpoint);
+  const context: ServerContext = { endpoint: options.endpoint, limits, metrics, lagThresholdMs: options.lagThresholdMs, peerUrls: options.peerUrls };
+  const router = new Router().add(...keyRoutes(context), ...statusRoutes(context), ...adminRoutes(context, options.members, options.dev));
+
+  const server = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+    },
+    (req, res) => void handle(req, res),
+  );
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAtMs = performance.now();
+    // Stream errors are seen where the body is read; an unread body must not crash the process.
+    req.on('error', () => undefined);
+    let routeLabel = 'unmatched';
+    res.on('finish', () => metrics.countRequest(routeLabel, res.statusCode));
+    try {
+      const target = req.url ?? '';
+      if (Buffer.byteLength(target) > MAX_URL_BYTES) throw new HttpError(414, 'URI too long', `at most ${MAX_URL_BYTES} bytes`);
+      if (!target.startsWith('/')) throw new HttpError(400, 'Bad request', 'the request target must be a path starting with /');
+      const queryAt = target.indexOf('?');
+      const path = queryAt === -1 ? target : target.slice(0, queryAt);
+      const search = queryAt === -1 ? '' : target.slice(queryAt + 1);
+      const match = router.match(req.method ?? '', path);
+      if (match.kind === 'none') {
+        if (options.dashboard?.(req, res)) {
+          routeLabel = 'dashboard';
+          return;
+        }
+        throw new HttpError(404, 'Not found', `no route for ${req.method ?? '?'} ${path}`);
+      }
+      if (match.kind === 'wrong-method') {
+        routeLabel = match.pattern;
+        throw new HttpError(405, 'Method not allowed', `allowed: ${match.allow.join(', ')}`, {}, { Allow: match.allow.join(', ') });
+      }
+      routeLabel = match.route.pattern;
+      const query = parseQuery(search, match.route.query ?? []);
+      const reply = await match.route.handle({ req, res, params: match.params, query, receivedAtMs });
+      writeReply(req, res, reply);
+    } catch (error) {
+      if (error instanceof ClientGoneError) {
+        res.destroy();
+        return;
+      }
+      if (!(error instanceof HttpError)) {
+        log(`http ${options.endpoint.id}: ${req.method ?? '?'} ${routeLabel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+      if (res.headersSent) {
+        res.destroy(); // a half-written answer (from the dashboard) cannot be turned into an error
+        return;
+      }
+      const httpError = error instanceof HttpError ? error : new HttpError(500, 'Internal error');
+      writeReply(req, res, json(httpError.status, httpError.body(), httpError.headers));
+    }
+  }
+
+  // Requests Node cannot parse (bad syntax, oversized headers, headers that
+  // never finish) never reach handle(); answer them in JSON too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (error.code === 'ECONNRESET' || !socket.writable || started) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Headers too large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request timeout']
+          : [400, 'Malformed request'];
+    const body = JSON.stringify({ error: message });
+    metrics.countRequest('malformed', status);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        const onError = (error: Error): void => reject(error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          const address = server.address() as AddressInfo;
+          const shownHost = host.includes(':') ? `[${host}]` : host;
+          resolve({ url: `http://${shownHost}:${address.port}` });
+        });
+      }),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        metrics.close();
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -14,3 +14,7 @@ export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './kv/keys.js';
 export type { ReplicationMode, NodeId, Role } from './core/types.js';
 export type { NodeEndpoint, DevControls } from './node/node-endpoint.js';
 export type { ClientAnswer, ClientRequest, ReadAnswer, WriteAnswer, ClientError, ErrorCode } from './node/requests.js';
+
+// The HTTP client library (also importable alone as 'replikit/client').
+export { createClient, ReplikitClient, ReplikitSession, ReplikitClientError, fencingToken, compareFencingTokens } from './client/index.js';
+export type { ClientOptions, FencingToken, ReplikitClientErrorCode } from './client/index.js';

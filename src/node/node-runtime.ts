@@ -104,6 +104,7 @@ export class NodeRuntime {
   private requests: { request: ClientRequest; resolve: (answer: ClientAnswer) => void }[] = [];
   private controls: (() => void)[] = [];
   private pendingTicks = 0;
+  private tickedThroughMs = 0;
   private turnScheduled = false;
   private turning = false;
   private currentTurn: Promise<void> | null = null;
@@ -160,10 +161,22 @@ export class NodeRuntime {
 
   start(): void {
     assert(this.tickTimer === null, 'runtime started twice');
-    this.tickTimer = setInterval(() => {
-      this.pendingTicks += 1;
-      this.schedule();
-    }, this.config.tickMs);
+    this.tickedThroughMs = this.deps.nowMs();
+    this.tickTimer = setInterval(() => this.catchUpTicks(), this.config.tickMs);
+    this.schedule();
+  }
+
+  /**
+   * Ticks follow the monotonic clock, not the count of timer callbacks: after
+   * a pause (SIGSTOP, a long GC, a blocked loop) timers do not replay what
+   * they missed, and a core whose clock fell behind would think its leader
+   * lease still held.
+   */
+  private catchUpTicks(): void {
+    const elapsedTicks = Math.floor((this.deps.nowMs() - this.tickedThroughMs) / this.config.tickMs);
+    if (elapsedTicks <= 0) return;
+    this.tickedThroughMs += elapsedTicks * this.config.tickMs;
+    this.pendingTicks += elapsedTicks;
     this.schedule();
   }
 
@@ -315,6 +328,7 @@ export class NodeRuntime {
   }
 
   private stepInputs(): void {
+    if (this.tickTimer) this.catchUpTicks();
     for (; this.pendingTicks > 0; this.pendingTicks--) this.core.tick();
     const inbox = this.inbox;
     this.inbox = [];

@@ -59,6 +59,12 @@ export function parseClusterBenchArgs(
   flags: readonly FlagName[],
   defaults: FlagDefaults,
 ): ClusterBenchArgs | null {
+  for (const token of argv) {
+    const name = token.startsWith('--') ? token.slice(2).split('=')[0] : undefined;
+    if (name !== undefined && name in FLAG_HELP && !flags.includes(name as FlagName)) {
+      throw new UsageError(`this benchmark does not take --${name} (it takes ${flags.map((flag) => `--${flag}`).join(', ')})`);
+    }
+  }
   let values: Partial<Record<FlagName, string>> & { help?: boolean };
   try {
     const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };

@@ -74,6 +74,21 @@ export async function waitForLeader(cluster: Cluster): Promise<void> {
   await cluster.put('bench/ready', 1);
 }
 
+/** Cluster events by type until stop() (leader changes during a measurement explain its outliers). */
+export function countEvents(cluster: Cluster): { stop(): Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const listener = (event: { type: string }) => {
+    counts[event.type] = (counts[event.type] ?? 0) + 1;
+  };
+  cluster.on('event', listener);
+  return {
+    stop() {
+      cluster.off('event', listener);
+      return counts;
+    },
+  };
+}
+
 export async function writeReport(fileName: string, report: object): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, fileName);

@@ -5,6 +5,7 @@
 
 import type { Cluster, ReplicationMode } from '../../src/index.js';
 import { ReplikitError } from '../../src/index.js';
+import { countEvents } from './harness.js';
 import { distribution, type Distribution } from './stats.js';
 
 /** Keys written are spread over this many, so the store stays small and hot. */
@@ -26,6 +27,16 @@ export interface WindowResult {
   readonly latencyMs: Distribution;
   /** Failed ops by error code, warm-up included: a healthy run has none. */
   readonly errors: Readonly<Record<string, number>>;
+  /** Cluster events during warm-up and window (leader-change, node-fenced, ...): a stable run has none. */
+  readonly events: Readonly<Record<string, number>>;
+  /**
+   * CPU of the whole process (every thread: main, node workers, LMDB's) per
+   * acknowledged op in the window, in microseconds. Unlike ops/s it barely
+   * moves when the shared box is busy, so it says what an op costs.
+   */
+  readonly cpuUsPerOp: number;
+  /** Cores the process kept busy during the window (2 = both cores of the box). */
+  readonly cpuCores: number;
 }
 
 export interface WindowOptions {
@@ -38,10 +49,16 @@ export interface WindowOptions {
  * Runs `op` from `inFlight` lanes for warm-up plus duration; counts what is
  * acknowledged inside the measured window, then lets in-flight ops drain.
  */
-export async function measureWindow(options: WindowOptions, op: (n: number, lane: number) => Promise<unknown>): Promise<WindowResult> {
+export async function measureWindow(
+  cluster: Cluster,
+  options: WindowOptions,
+  op: (n: number, lane: number) => Promise<unknown>,
+): Promise<WindowResult> {
+  const events = countEvents(cluster);
   const startMs = performance.now();
   const windowStartMs = startMs + options.warmupMs;
   const windowEndMs = windowStartMs + options.durationMs;
+  const cpu = sampleCpuOver(options.warmupMs, options.durationMs);
   const latenciesMs: number[] = [];
   const errors: Record<string, number> = {};
   let next = 0;
@@ -61,13 +78,36 @@ export async function measureWindow(options: WindowOptions, op: (n: number, lane
     }
   };
   await Promise.all(Array.from({ length: options.inFlight }, lane));
+  const { cpuUs, wallMs } = await cpu;
   return {
     opsPerSec: (latenciesMs.length * 1000) / options.durationMs,
     acknowledged: latenciesMs.length,
     windowMs: options.durationMs,
     latencyMs: distribution(latenciesMs),
     errors,
+    events: events.stop(),
+    cpuUsPerOp: latenciesMs.length > 0 ? cpuUs / latenciesMs.length : Number.NaN,
+    cpuCores: cpuUs / 1000 / wallMs,
   };
+}
+
+/** Process CPU (user + system, all threads) between two moments from now. */
+function sampleCpuOver(afterMs: number, forMs: number): Promise<{ cpuUs: number; wallMs: number }> {
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      const startCpu = process.cpuUsage();
+      const startMs = performance.now();
+      setTimeout(() => {
+        const used = process.cpuUsage(startCpu);
+        resolve({ cpuUs: used.user + used.system, wallMs: performance.now() - startMs });
+      }, forMs);
+    }, afterMs);
+  });
+}
+
+/** Leader changes seen in a measurement (each one fails or stalls the writes in flight). */
+export function leaderChanges(events: Readonly<Record<string, number>>): number {
+  return events['leader-change'] ?? 0;
 }
 
 export function putOp(cluster: Cluster, mode: ReplicationMode): (n: number) => Promise<unknown> {
@@ -89,6 +129,7 @@ export interface PacedResult {
   readonly skipped: number;
   readonly latencyMs: Distribution;
   readonly errors: Readonly<Record<string, number>>;
+  readonly events: Readonly<Record<string, number>>;
 }
 
 /** How often the bucket refills and issues; a timer cannot fire much more often than every millisecond. */
@@ -102,6 +143,7 @@ const BUCKET_BURST_MS = 5;
  * more than `maxInFlight` outstanding.
  */
 export function startPacedWriter(cluster: Cluster, ratePerSec: number, maxInFlight: number): PacedWriter {
+  const events = countEvents(cluster);
   const capacity = Math.max(1, (ratePerSec * BUCKET_BURST_MS) / 1000);
   const latenciesMs: number[] = [];
   const errors: Record<string, number> = {};
@@ -153,6 +195,7 @@ export function startPacedWriter(cluster: Cluster, ratePerSec: number, maxInFlig
         skipped,
         latencyMs: distribution(latenciesMs),
         errors,
+        events: events.stop(),
       };
     },
   };

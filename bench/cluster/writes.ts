@@ -24,7 +24,7 @@ import {
   type Load,
   type Machine,
 } from './harness.js';
-import { KEY_SPACE, VALUE_BYTES, measureWindow, putOp, type WindowResult } from './load.js';
+import { KEY_SPACE, VALUE_BYTES, leaderChanges, measureWindow, putOp, type WindowResult } from './load.js';
 import { formatCount, formatMs, markdownTable, median, verdict } from './stats.js';
 
 export const WRITES_RESULTS_FILE = 'bench-cluster-writes.json';
@@ -48,6 +48,11 @@ export interface WritesRow {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** Leader changes during all runs of this row: each one stalls or fails the writes in flight. */
+  readonly leaderChanges: number;
+  /** Process CPU (all threads) per acknowledged write. */
+  readonly cpuUsPerWrite: number;
+  readonly cpuCores: number;
   readonly runs: readonly WindowResult[];
 }
 
@@ -77,14 +82,15 @@ export async function runWrites(args: ClusterBenchArgs): Promise<WritesReport> {
         await withCluster({ nodes, mode }, async (cluster) => {
           await waitForLeader(cluster);
           for (const inFlight of levels) {
-            const result = await measureWindow({ inFlight, warmupMs: WARMUP_MS, durationMs: args.durationMs }, putOp(cluster, mode));
+            const result = await measureWindow(cluster, { inFlight, warmupMs: WARMUP_MS, durationMs: args.durationMs }, putOp(cluster, mode));
             const list = results.get(keyOf(nodes, mode, inFlight)) ?? [];
             list.push(result);
             results.set(keyOf(nodes, mode, inFlight), list);
             progress(
               `writes run ${run}/${args.runs}  ${nodes} nodes  ${mode.padEnd(6)}  ${String(inFlight).padStart(4)} in flight  ` +
                 `${formatCount(result.opsPerSec)} writes/s  p50 ${formatMs(result.latencyMs.p50)} ms  ` +
-                `errors ${JSON.stringify(result.errors)}`,
+                `${formatCount(result.cpuUsPerOp)} CPU µs/write  ` +
+                `errors ${JSON.stringify(result.errors)}  events ${JSON.stringify(result.events)}`,
             );
           }
         });
@@ -104,6 +110,9 @@ export async function runWrites(args: ClusterBenchArgs): Promise<WritesReport> {
           p50Ms: median(list.map((r) => r.latencyMs.p50)),
           p99Ms: median(list.map((r) => r.latencyMs.p99)),
           errors: list.reduce((sum, r) => sum + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
+          leaderChanges: list.reduce((sum, r) => sum + leaderChanges(r.events), 0),
+          cpuUsPerWrite: median(list.map((r) => r.cpuUsPerOp)),
+          cpuCores: median(list.map((r) => r.cpuCores)),
           runs: list,
         });
       }
@@ -142,7 +151,10 @@ export function formatWrites(report: WritesReport): string {
       { title: 'writes/s per run', align: 'right' },
       { title: 'p50 ms', align: 'right' },
       { title: 'p99 ms', align: 'right' },
+      { title: 'CPU µs/write', align: 'right' },
+      { title: 'cores busy', align: 'right' },
       { title: 'errors', align: 'right' },
+      { title: 'leader changes', align: 'right' },
     ],
     report.rows.map((row) => [
       String(row.nodes),
@@ -152,7 +164,10 @@ export function formatWrites(report: WritesReport): string {
       row.runs.map((r) => formatCount(r.opsPerSec)).join(' / '),
       formatMs(row.p50Ms),
       formatMs(row.p99Ms),
+      formatCount(row.cpuUsPerWrite),
+      row.cpuCores.toFixed(2),
       String(row.errors),
+      String(row.leaderChanges),
     ]),
   );
   const lines = [

@@ -88,7 +88,7 @@ function readBytes(req: IncomingMessage, limits: HttpLimits): Promise<Buffer> {
       req.off('close', onClose);
       req.off('error', onError);
       if (error) {
-        // Stop reading: the answer closes the connection (see writeReply).
+        // Stop reading until the answer is written; writeReply then drains what is left.
         req.pause();
         reject(error);
       } else {

@@ -26,6 +26,12 @@ export const HEADERS_TIMEOUT_MS = 10_000;
  */
 export const REQUEST_TIMEOUT_MS = 15_000;
 
+/** An unread body after an early answer is read and dropped up to this many bytes, then the connection is cut. */
+export const MAX_DRAIN_BYTES = 4 * MAX_BODY_BYTES;
+
+/** ...and for at most this long (shorter than REQUEST_TIMEOUT_MS, so Node's own timeout never answers twice). */
+export const DRAIN_TIMEOUT_MS = 5_000;
+
 /** How often Node checks headersTimeout/requestTimeout (its default, 30 s, would make them late). */
 export const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
 

@@ -13,7 +13,7 @@ import type { ServerContext } from './context.js';
 import { HttpError } from './http-error.js';
 import { CONNECTIONS_CHECK_INTERVAL_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_URL_BYTES, resolveHttpLimits, type HttpLimits } from './limits.js';
 import { NodeMetrics } from './metrics.js';
-import { json, writeReply } from './reply.js';
+import { answeredEarly, json, writeReply } from './reply.js';
 import { adminRoutes, type MembershipControls } from './routes-admin.js';
 import { keyRoutes } from './routes-kv.js';
 import { statusRoutes } from './routes-status.js';
@@ -115,7 +115,7 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
   // never finish) never reach handle(); answer them in JSON too.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
-    if (error.code === 'ECONNRESET' || !socket.writable || started) {
+    if (error.code === 'ECONNRESET' || !socket.writable || started || answeredEarly.has(socket)) {
       socket.destroy();
       return;
     }

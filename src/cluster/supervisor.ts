@@ -8,11 +8,11 @@ import * as Comlink from 'comlink';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { seedFromText } from '../core/random.js';
 import type { Membership, NodeId, Role } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
+import { nodeWorkerScriptPath } from '../node/worker-script.js';
 import type { NodeRuntimeConfig } from '../node/node-config.js';
 import type { KvChange, NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData } from '../node/worker-api.js';
@@ -243,12 +243,12 @@ export class Supervisor extends EventEmitter {
     const workerData: NodeWorkerData = {
       config: this.nodeConfig(handle.id, bootstrap),
       dataDir,
-      peerPorts,
+      transport: { kind: 'ports', peerPorts },
       eventsPort: events.port2,
       pauseFlag: pauseBuffer,
       faultSeed: seedFromText(handle.id) + handle.spawnCount,
     };
-    const worker = new Worker(workerScriptPath(), {
+    const worker = new Worker(nodeWorkerScriptPath(), {
       workerData,
       transferList: [...Object.values(peerPorts), events.port2],
     });
@@ -479,12 +479,6 @@ function newHandle(id: NodeId): NodeHandle {
   };
 }
 
-/** Workers run compiled JavaScript: from source (under vitest) use the build in dist/. */
-function workerScriptPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return fileURLToPath(new URL('../../dist/src/node/node-worker.js', import.meta.url));
-  return fileURLToPath(new URL('../node/node-worker.js', import.meta.url));
-}
 
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -361,6 +361,7 @@ export class RaftCore {
       membership: this.membership,
       progress,
       leaseValid: this.leaseValid(),
+      leaseRemainingTicks: this.leaseRemainingTicks(),
     };
   }
 
@@ -908,11 +909,16 @@ export class RaftCore {
 
   /** Safe to serve a read locally: a majority heard from us less than an election timeout ago. */
   private leaseValid(): boolean {
-    if (this.role !== 'leader' || this.transferee !== null || this.leaseRevoked || !this.config.checkQuorum) return false;
-    if (this.membership.voters.length === 1) return isVoter(this.membership, this.id);
+    return this.leaseRemainingTicks() > 0;
+  }
+
+  /** Ticks until the lease lapses without renewal; 0 when there is none. A lone voter's never lapses. */
+  private leaseRemainingTicks(): number {
+    if (this.role !== 'leader' || this.transferee !== null || this.leaseRevoked || !this.config.checkQuorum) return 0;
+    if (this.membership.voters.length === 1) return isVoter(this.membership, this.id) ? Number.MAX_SAFE_INTEGER : 0;
     const sentTick = this.reads.quorumAckedSentTick();
-    if (sentTick === undefined) return false;
-    return this.nowTick < sentTick + this.config.electionTimeoutTicks - this.config.leaseDriftTicks;
+    if (sentTick === undefined) return 0;
+    return Math.max(0, sentTick + this.config.electionTimeoutTicks - this.config.leaseDriftTicks - this.nowTick);
   }
 
   // ------------------------------------------------------------------- the log

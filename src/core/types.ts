@@ -226,6 +226,8 @@ export interface CoreStatus {
   /** Only on the leader. */
   readonly progress: Readonly<Record<NodeId, FollowerProgress>>;
   readonly leaseValid: boolean;
+  /** Ticks until the leader lease lapses unless renewed; 0 without a lease. */
+  readonly leaseRemainingTicks: number;
 }
 
 /** What a node recovers from its own disk after a restart. */

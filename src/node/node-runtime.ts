@@ -53,6 +53,8 @@ export interface NodeStatus {
   readonly firstIndex: number;
   readonly membership: Membership;
   readonly leaseValid: boolean;
+  /** How long the leader lease holds without renewal, measured when this status was taken. */
+  readonly leaseRemainingMs: number;
   /** On a follower: how long since its state last matched what the leader had told it. */
   readonly lagMs: number;
   readonly followers: Readonly<Record<NodeId, FollowerStatus>>;
@@ -70,7 +72,9 @@ export interface KvChange {
 export type NodeEvent =
   | { readonly type: 'role'; readonly role: Role; readonly term: number; readonly leaderId: NodeId | null }
   | { readonly type: 'changes'; readonly changes: readonly KvChange[] }
-  | { readonly type: 'fatal'; readonly message: string };
+  | { readonly type: 'fatal'; readonly message: string }
+  /** A node still acting as leader of an older term wrote to us: its host should fence it. */
+  | { readonly type: 'stale-leader'; readonly leaderId: NodeId; readonly staleTerm: number; readonly term: number };
 
 interface PendingWrite {
   readonly request: WriteRequest;
@@ -93,6 +97,8 @@ interface WaitingRead {
 const MAX_INBOX_MESSAGES = 65_536;
 /** Requests stepped into the core in one turn; the rest wait for the next one. */
 const MAX_REQUESTS_PER_TURN = 8192;
+/** A stale leader is reported at most this often per peer (it keeps writing until it learns). */
+const STALE_LEADER_REPORT_INTERVAL_MS = 200;
 /** Control operations (transfer, membership) waiting for the next turn. */
 const MAX_QUEUED_CONTROLS = 64;
 /** Changes buffered for watchers in one turn before they are posted. */
@@ -121,6 +127,7 @@ export class NodeRuntime {
   private readonly listeners = new Set<(event: NodeEvent) => void>();
   private watching = false;
   private role: Role = 'follower';
+  private readonly staleLeaderReportedMs = new Map<NodeId, number>();
 
   private constructor(
     private readonly config: NodeRuntimeConfig,
@@ -285,6 +292,7 @@ export class NodeRuntime {
       firstIndex: core.firstIndex,
       membership: core.membership,
       leaseValid: core.leaseValid,
+      leaseRemainingMs: Math.min(core.leaseRemainingTicks * this.config.tickMs, Number.MAX_SAFE_INTEGER),
       lagMs: this.followerLagMs(nowMs),
       followers,
       pendingRequests: this.pendingCount(),
@@ -332,8 +340,9 @@ export class NodeRuntime {
     for (; this.pendingTicks > 0; this.pendingTicks--) this.core.tick();
     const inbox = this.inbox;
     this.inbox = [];
-    const leaderId = this.core.status().leaderId;
+    const { leaderId, term } = this.core.status();
     for (const message of inbox) {
+      if ((message.type === 'AppendEntries' || message.type === 'Heartbeat') && message.term < term) this.reportStaleLeader(message.from, message.term, term);
       if (message.from === leaderId || message.type === 'AppendEntries' || message.type === 'Heartbeat') {
         this.heardFromLeaderThisTurn = true;
       }
@@ -599,6 +608,13 @@ export class NodeRuntime {
 
   private pendingCount(): number {
     return this.requests.length + this.pendingWrites.size + this.pendingReadIndex.size + this.waitingReads.length;
+  }
+
+  private reportStaleLeader(leaderId: NodeId, staleTerm: number, term: number): void {
+    const nowMs = this.deps.nowMs();
+    if (nowMs - (this.staleLeaderReportedMs.get(leaderId) ?? -Infinity) < STALE_LEADER_REPORT_INTERVAL_MS) return;
+    this.staleLeaderReportedMs.set(leaderId, nowMs);
+    this.emit({ type: 'stale-leader', leaderId, staleTerm, term });
   }
 
   private emit(event: NodeEvent): void {

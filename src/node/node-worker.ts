@@ -11,7 +11,8 @@ import { createMessagePortTransport } from '../transport/message-port-transport.
 import { PeerRouter } from '../transport/peer-router.js';
 import { emitterEndpoint } from './comlink-endpoint.js';
 import { NodeRuntime } from './node-runtime.js';
-import type { NodeWorkerApi, NodeWorkerData } from './worker-api.js';
+import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from './worker-api.js';
+import { createTcpTransport, type TcpTransport } from '../transport/tcp/tcp-transport.js';
 
 async function main(): Promise<void> {
   if (!parentPort) throw new Error('node-worker.ts must run in a worker thread');
@@ -20,8 +21,24 @@ async function main(): Promise<void> {
   const router = new PeerRouter();
   const peerTransport = (peer: string, port: MessagePort) =>
     createMessagePortTransport(id, new Map([[peer, port]]), { keepThreadAlive: true });
-  for (const [peer, port] of Object.entries(data.peerPorts)) router.setPeer(peer, peerTransport(peer, port));
-  const transport = createFaultyTransport(router, { seed: data.faultSeed });
+  let raftAddress: WorkerReady['raftAddress'];
+  let tcp: TcpTransport | null = null;
+  if (data.transport.kind === 'ports') {
+    for (const [peer, port] of Object.entries(data.transport.peerPorts)) router.setPeer(peer, peerTransport(peer, port));
+  } else {
+    const spec = data.transport;
+    tcp = createTcpTransport({
+      selfId: id,
+      listen: spec.listen,
+      peers: Object.fromEntries(Object.entries(spec.peers).filter(([peer]) => peer !== id)),
+      clusterId: spec.clusterId,
+      secret: spec.secret,
+      ...(spec.tls ? { tls: spec.tls } : {}),
+      log: (line) => data.eventsPort.postMessage({ type: 'log', line: `tcp: ${line}` }),
+    });
+    raftAddress = await tcp.listen();
+  }
+  const transport = createFaultyTransport(tcp ?? router, { seed: data.faultSeed });
   const { storage, kv } = openLmdbNode(data.dataDir);
   const runtime = await NodeRuntime.open(data.config, { storage, kv, transport, nowMs: () => performance.now() });
   runtime.onEvent((event) => data.eventsPort.postMessage(event));
@@ -35,22 +52,32 @@ async function main(): Promise<void> {
     transferLeadership: (to) => runtime.transferLeadership(to),
     proposeMembership: (change) => runtime.proposeMembership(change),
     setWatching: (watching) => runtime.setWatching(watching),
-    replacePeerPort: (peer, port) => router.setPeer(peer, peerTransport(peer, port)),
+    replacePeerPort: (peer, port) => {
+      if (tcp) throw new Error('a TCP node has no peer ports');
+      router.setPeer(peer, peerTransport(peer, port));
+    },
     partition: (blocked) => transport.partition(blocked),
     heal: () => transport.heal(),
     setFaults: (faults) => transport.setFaults(faults),
+    crash: () => {
+      setImmediate(() => {
+        throw new Error(`node ${id} crashed on request (test hook)`);
+      });
+    },
     pause: () => {
       // A real hang: nothing on this thread runs until the supervisor clears the flag.
       while (Atomics.load(pauseFlag, 0) === 1) Atomics.wait(pauseFlag, 0, 1);
     },
     stop: async () => {
       await runtime.stop();
+      await tcp?.closeAsync();
       await storage.close();
       await kv.close();
     },
   };
   Comlink.expose(api, emitterEndpoint(parentPort));
-  data.eventsPort.postMessage({ type: 'ready' });
+  const ready: WorkerReady = { type: 'ready', ...(raftAddress ? { raftAddress } : {}) };
+  data.eventsPort.postMessage(ready);
 }
 
 main().catch((error: unknown) => {

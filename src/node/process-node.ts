@@ -1,18 +1,20 @@
-// One node of a multi-host cluster in this process: its LMDB environment, the
-// TCP transport to its peers, its runtime, and its HTTP server.
+// One node of a multi-host cluster: this process is the host. Its main
+// thread is the supervisor and the faces (HTTP, metrics); the node itself
+// (LMDB, the TCP transport to its peers, the runtime) runs in a worker thread
+// the supervisor can restart, and shoot when its leader lease lapses.
 
-import { mkdirSync } from 'node:fs';
-import { seedFromText } from '../core/random.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeId } from '../core/types.js';
+import { DEFAULT_HOST_TIMING, HostSupervisor, type HostEvent, type HostTiming } from '../host/host-supervisor.js';
+import { sendFenceNotice } from '../host/fence-request.js';
+import { fenceRoute } from '../host/fence-route.js';
 import { createNodeHttpServer } from '../http/server.js';
-import { openLmdbNode } from '../storage/lmdb-node.js';
-import { createTcpTransport } from '../transport/tcp/tcp-transport.js';
 import type { TcpAddress, TcpTlsOptions } from '../transport/tcp/options.js';
-import { createFaultyTransport, type FaultyTransport } from '../transport/faulty-transport.js';
-import { localEndpoint } from './local-endpoint.js';
-import type { DevControls } from './node-endpoint.js';
-import { DEFAULT_NODE_TIMING, nodeConfigProblems, type NodeRuntimeConfig } from './node-config.js';
-import { NodeRuntime } from './node-runtime.js';
+import { seedFromText } from '../core/random.js';
+import { nodeConfigProblems, type NodeRuntimeConfig } from './node-config.js';
+import type { DevControls, NodeEndpoint } from './node-endpoint.js';
+import type { NodeEvent } from './node-runtime.js';
+import type { ClientAnswer } from './requests.js';
 
 export interface ProcessNodeOptions {
   readonly id: NodeId;
@@ -21,7 +23,7 @@ export interface ProcessNodeOptions {
   readonly listen: TcpAddress;
   /** Every node's TCP address, this one included. */
   readonly peers: Readonly<Record<NodeId, TcpAddress>>;
-  /** Every node's HTTP base URL (for leaderUrl); missing ones are answered as unknown. */
+  /** Every node's HTTP base URL (for leaderUrl and remote fencing); missing ones are unknown. */
   readonly peerHttp: Readonly<Record<NodeId, string>>;
   readonly dataDir: string;
   readonly clusterId: string;
@@ -31,13 +33,12 @@ export interface ProcessNodeOptions {
   readonly join: boolean;
   readonly mode: NodeRuntimeConfig['defaultMode'];
   readonly lagThresholdMs: number;
-  readonly tickMs?: number;
-  readonly electionTimeoutTicks?: number;
-  readonly heartbeatIntervalTicks?: number;
+  readonly timing?: Partial<HostTiming>;
   readonly log: (line: string) => void;
   /**
-   * Accept fault injection over HTTP (/admin/partition, /admin/heal): for test
-   * campaigns such as replikit verify, never for production.
+   * Accept fault injection over HTTP (/admin/partition, /admin/heal, and
+   * /admin/debug/hang to hang the node's thread): for test campaigns such as
+   * replikit verify, never for production.
    */
   readonly chaos?: boolean;
 }
@@ -45,22 +46,22 @@ export interface ProcessNodeOptions {
 export interface ProcessNode {
   readonly httpUrl: string;
   readonly raftAddress: TcpAddress;
-  readonly runtime: NodeRuntime;
+  readonly supervisor: HostSupervisor;
   close(): Promise<void>;
 }
 
 export async function startProcessNode(options: ProcessNodeOptions): Promise<ProcessNode> {
   const { id, log } = options;
   if (!options.peers[id]) throw new RangeError(`--peers must include this node (${id})`);
-  const others = Object.fromEntries(Object.entries(options.peers).filter(([peer]) => peer !== id));
+  const timing: HostTiming = { ...DEFAULT_HOST_TIMING, ...options.timing };
   const founders = Object.keys(options.peers).filter((peer) => !options.join || peer !== id);
   const config: NodeRuntimeConfig = {
     id,
     // A joining node is no voter of its own bootstrap: it never campaigns before the leader's log says it may.
     bootstrap: { voters: founders, learners: [] },
-    tickMs: options.tickMs ?? DEFAULT_NODE_TIMING.tickMs,
-    electionTimeoutTicks: options.electionTimeoutTicks ?? DEFAULT_NODE_TIMING.electionTimeoutTicks,
-    heartbeatIntervalTicks: options.heartbeatIntervalTicks ?? DEFAULT_NODE_TIMING.heartbeatIntervalTicks,
+    tickMs: timing.tickMs,
+    electionTimeoutTicks: timing.electionTimeoutTicks,
+    heartbeatIntervalTicks: Math.max(1, Math.floor(timing.electionTimeoutTicks / 10)),
     defaultMode: options.mode,
     semiSyncMinReplicas: 1,
     replicationTimeoutMs: 1000,
@@ -68,31 +69,78 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     readWaitTimeoutMs: 5000,
     writeTimeoutMs: 5000,
     maxPendingRequests: 1 << 17,
+    core: { leaseDriftTicks: timing.leaseDriftTicks },
   };
   const problems = nodeConfigProblems(config);
   if (problems.length > 0) throw new RangeError(problems.join('; '));
 
-  mkdirSync(options.dataDir, { recursive: true });
-  const transport = createTcpTransport({
-    selfId: id,
-    listen: options.listen,
-    peers: others,
-    clusterId: options.clusterId,
-    secret: options.secret,
-    ...(options.tls ? { tls: options.tls } : {}),
-    log: (line) => log(`tcp: ${line}`),
-  });
-  const raftAddress = await transport.listen();
-  const faulty = options.chaos ? createFaultyTransport(transport, { seed: seedFromText(id) }) : null;
-  const { storage, kv } = openLmdbNode(options.dataDir);
-  const runtime = await NodeRuntime.open(config, { storage, kv, transport: faulty ?? transport, nowMs: () => performance.now() });
-  runtime.onEvent((event) => {
-    if (event.type === 'role') log(`role: ${event.role} in term ${event.term}${event.leaderId ? `, leader ${event.leaderId}` : ''}`);
-    if (event.type === 'fatal') log(`fatal: ${event.message}`);
-  });
-  runtime.start();
+  // The listen port is fixed after the first start, so restarts keep the address peers dial.
+  let listen = options.listen;
+  const supervisor = new HostSupervisor(
+    () => ({
+      config,
+      dataDir: options.dataDir,
+      transport: {
+        kind: 'tcp',
+        listen,
+        peers: options.peers,
+        clusterId: options.clusterId,
+        secret: options.secret,
+        ...(options.tls ? { tls: options.tls } : {}),
+      },
+      faultSeed: seedFromText(id),
+    }),
+    timing,
+  );
+  supervisor.on('event', (event: HostEvent) => onHostEvent(event));
+  await supervisor.start();
+  const raftAddress = supervisor.raftAddress ?? options.listen;
+  listen = raftAddress;
 
-  const endpoint = localEndpoint(runtime, id);
+  const listeners = new Set<(event: NodeEvent) => void>();
+  function onHostEvent(event: HostEvent): void {
+    switch (event.type) {
+      case 'role':
+        log(`role: ${event.role} in term ${event.term}${event.leaderId ? `, leader ${event.leaderId}` : ''}`);
+        for (const listener of listeners) listener({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId });
+        return;
+      case 'fenced':
+        log(`fenced (${event.reason}) in term ${event.term}: ${event.detail}; restarting as follower`);
+        return;
+      case 'crashed':
+        log(`node crashed: ${event.reason}`);
+        return;
+      case 'restarted':
+        log(`node restarted (start #${event.spawns})`);
+        return;
+      case 'crash-loop':
+        log(`node is crash-looping (${event.restarts} restarts in a minute): left down; see the errors above`);
+        return;
+      case 'log':
+        log(event.line);
+        return;
+      case 'stale-leader': {
+        // STONITH across hosts: tell the stale leader's own supervisor to shoot it.
+        const url = options.peerHttp[event.leaderId];
+        if (!url) return;
+        log(`${event.leaderId} still leads term ${event.staleTerm} (now ${event.term}): asking its host to fence it`);
+        const notice = { clusterId: options.clusterId, from: id, to: event.leaderId, staleTerm: event.staleTerm, newerTerm: event.term, sentAtMs: Date.now() };
+        sendFenceNotice(url, notice, options.secret).catch((error: Error) => log(`fence notice to ${event.leaderId} failed: ${error.message}`));
+        return;
+      }
+    }
+  }
+
+  const endpoint = supervisedEndpoint(id, supervisor, listeners);
+  const extraRoutes = [
+    fenceRoute({
+      clusterId: options.clusterId,
+      selfId: id,
+      secret: options.secret,
+      fence: (notice) => supervisor.fenceIfStale(notice.staleTerm, notice.newerTerm, notice.from),
+    }),
+    ...(options.chaos ? [debugRoutes(supervisor)] : []),
+  ];
   const server = createNodeHttpServer({
     endpoint,
     peerUrls: () => options.peerHttp,
@@ -101,29 +149,51 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
       add: async (newId) => {
         if (!newId) throw new RangeError('name the node to add: it must be one of --peers, started with --join');
         if (!options.peers[newId]) throw new RangeError(`${newId} is not in --peers; every node that may join must be listed there`);
-        const result = await runtime.proposeMembership({ type: 'add-learner', node: newId });
+        const result = await endpoint.proposeMembership({ type: 'add-learner', node: newId });
         if (!result.ok) throw new RangeError(`cannot add ${newId}: ${result.error}`);
         return { id: newId };
       },
       remove: async (oldId) => {
-        const result = await runtime.proposeMembership({ type: 'remove', node: oldId });
+        const result = await endpoint.proposeMembership({ type: 'remove', node: oldId });
         if (!result.ok) throw new RangeError(`cannot remove ${oldId}: ${result.error}`);
       },
     },
+    dashboard: (req, res) => extraRoutes.some((route) => route(req, res)),
     log: (line) => log(`http: ${line}`),
-    ...(faulty ? { dev: chaosControls(id, Object.keys(options.peers), faulty) } : {}),
+    ...(options.chaos ? { dev: chaosControls(id, Object.keys(options.peers), supervisor) } : {}),
   });
   const { url } = await server.listen(options.http.host, options.http.port);
   return {
     httpUrl: url,
     raftAddress,
-    runtime,
+    supervisor,
     close: async () => {
       await server.close();
-      await runtime.stop();
-      await transport.closeAsync();
-      await storage.close();
-      await kv.close();
+      await supervisor.close();
+    },
+  };
+}
+
+/** The node as the HTTP face sees it: every call goes through the supervisor and settles even if the node dies. */
+function supervisedEndpoint(id: NodeId, supervisor: HostSupervisor, listeners: Set<(event: NodeEvent) => void>): NodeEndpoint {
+  const down: { ok: boolean; index?: number; error?: string } = { ok: false, error: `${id} is restarting` };
+  const stopped = (kind: string): ClientAnswer =>
+    kind === 'get'
+      ? { ok: false, error: { code: 'stopped', message: `${id} is restarting` } }
+      : { ok: false, error: { code: 'unknown-outcome', message: `${id} stopped before answering; the write may or may not have happened` } };
+  return {
+    id,
+    submit: (requests) =>
+      supervisor.call(
+        (remote) => remote.submit(requests),
+        () => requests.map((request) => stopped(request.kind)),
+      ),
+    status: async () => supervisor.status(),
+    transferLeadership: (to) => supervisor.call((remote) => remote.transferLeadership(to), () => down),
+    proposeMembership: (change) => supervisor.call((remote) => remote.proposeMembership(change), () => down),
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }
@@ -133,7 +203,7 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
  * of a partitioned cluster receives the same groups and blocks the peers
  * outside its own group, so the partition holds in both directions.
  */
-function chaosControls(id: NodeId, nodeIds: readonly NodeId[], faulty: FaultyTransport): DevControls {
+function chaosControls(id: NodeId, nodeIds: readonly NodeId[], supervisor: HostSupervisor): DevControls {
   const notHere = async (): Promise<void> => {
     throw new RangeError('replikit node cannot crash, restart, pause or resume nodes; signal the processes instead');
   };
@@ -144,9 +214,27 @@ function chaosControls(id: NodeId, nodeIds: readonly NodeId[], faulty: FaultyTra
     resume: () => void notHere(),
     partition: async (groups) => {
       const mine = groups.find((group) => group.includes(id)) ?? [id];
-      faulty.partition(nodeIds.filter((peer) => !mine.includes(peer)));
+      const blocked = nodeIds.filter((peer) => !mine.includes(peer));
+      await supervisor.call((remote) => remote.partition(blocked), () => undefined);
     },
-    heal: async () => faulty.heal(),
+    heal: async () => supervisor.call((remote) => remote.heal(), () => undefined),
     nodeIds: () => [...nodeIds],
+  };
+}
+
+/**
+ * Chaos-only test hooks: POST /admin/debug/hang blocks the node's thread (a
+ * stuck disk, a runaway loop); POST /admin/debug/crash kills it with an
+ * uncaught error (a bug).
+ */
+function debugRoutes(supervisor: HostSupervisor): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if (req.method !== 'POST') return false;
+    if (req.url === '/admin/debug/hang') supervisor.hang();
+    else if (req.url === '/admin/debug/crash') supervisor.crashNode();
+    else return false;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ done: req.url.slice('/admin/debug/'.length) }));
+    return true;
   };
 }

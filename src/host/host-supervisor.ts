@@ -1,0 +1,299 @@
+// The supervisor of one host: the main thread of `replikit node`, hosting its
+// node in a worker thread. It restarts the worker when it crashes or stops
+// answering, and it is the node's watchdog: a leader whose lease lapsed
+// without renewal (hung, paused, or cut off from the majority) is terminated
+// before any other node can be elected, so two leaders never both serve.
+//
+// The timing argument (docs/architecture.md, "Fencing across hosts"): a new
+// leader needs votes from followers that ignore campaigns for an election
+// timeout T after they last heard from us, and our lease ends T - drift after
+// the send time of the last round a majority acknowledged. So no other leader
+// exists before lease end + drift. We terminate at most
+//   watchdogIntervalMs + tickMs + killBoundMs
+// after lease end, and refuse to start unless that is below drift.
+
+import * as Comlink from 'comlink';
+import { EventEmitter } from 'node:events';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { Role } from '../core/types.js';
+import { emitterEndpoint } from '../node/comlink-endpoint.js';
+import { nodeWorkerScriptPath } from '../node/worker-script.js';
+import type { NodeEvent, NodeStatus } from '../node/node-runtime.js';
+import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from '../node/worker-api.js';
+
+export interface HostTiming {
+  readonly tickMs: number;
+  readonly electionTimeoutTicks: number;
+  readonly leaseDriftTicks: number;
+  /** How often the watchdog looks at the node. */
+  readonly watchdogIntervalMs: number;
+  /** The longest a worker.terminate() may take to stop a thread, hung or not. */
+  readonly killBoundMs: number;
+  /** A node that answers nothing for this long is hung and restarted. */
+  readonly hangTimeoutMs: number;
+  /** Restarts within a minute before the node is left down and reported as crash-looping. */
+  readonly maxRestartsPerMinute: number;
+}
+
+/** 150 ms election timeout, 70 ms lease, 80 ms drift margin: 10 + 5 + 50 ms reaction fits inside it. */
+export const DEFAULT_HOST_TIMING: HostTiming = {
+  tickMs: 5,
+  electionTimeoutTicks: 30,
+  leaseDriftTicks: 16,
+  watchdogIntervalMs: 10,
+  killBoundMs: 50,
+  hangTimeoutMs: 1000,
+  maxRestartsPerMinute: 5,
+};
+
+/** Why a timing is unsafe, or null: the inequality in the header comment, and basic sanity. */
+export function hostTimingProblem(timing: HostTiming): string | null {
+  const driftMs = timing.leaseDriftTicks * timing.tickMs;
+  const reactionMs = timing.watchdogIntervalMs + timing.tickMs + timing.killBoundMs;
+  if (timing.leaseDriftTicks >= timing.electionTimeoutTicks) {
+    return `leaseDriftTicks (${timing.leaseDriftTicks}) must be below electionTimeoutTicks (${timing.electionTimeoutTicks})`;
+  }
+  if (reactionMs >= driftMs) {
+    return (
+      `unsafe timing: the watchdog may stop a leader ${reactionMs} ms after its lease ends ` +
+      `(watchdogIntervalMs ${timing.watchdogIntervalMs} + tickMs ${timing.tickMs} + killBoundMs ${timing.killBoundMs}), ` +
+      `but another leader may be elected ${driftMs} ms after it (leaseDriftTicks ${timing.leaseDriftTicks} x tickMs ${timing.tickMs}); ` +
+      'raise leaseDriftTicks or lower the watchdog interval'
+    );
+  }
+  if (timing.hangTimeoutMs <= timing.watchdogIntervalMs) return 'hangTimeoutMs must exceed watchdogIntervalMs';
+  return null;
+}
+
+export type HostEvent =
+  | { type: 'role'; role: Role; term: number; leaderId: string | null }
+  | { type: 'fenced'; reason: 'lease-expired' | 'remote' | 'hung'; term: number; detail: string }
+  | { type: 'crashed'; reason: string }
+  | { type: 'restarted'; spawns: number }
+  | { type: 'crash-loop'; restarts: number }
+  | { type: 'log'; line: string }
+  | { type: 'stale-leader'; leaderId: string; staleTerm: number; term: number };
+
+type WorkerState = 'starting' | 'running' | 'crashed' | 'crash-looping' | 'stopped';
+
+/** A new leader gets this long to win its first lease before the watchdog counts it as lapsed. */
+function firstLeaseGraceMs(timing: HostTiming): number {
+  return (timing.electionTimeoutTicks - timing.leaseDriftTicks) * timing.tickMs;
+}
+
+export class HostSupervisor extends EventEmitter {
+  private worker: Worker | null = null;
+  private remote: Comlink.Remote<NodeWorkerApi> | null = null;
+  private eventsPort: MessagePort | null = null;
+  private pauseFlag: Int32Array | null = null;
+  private gone: Promise<void> = Promise.resolve();
+  private markGone: () => void = () => undefined;
+  private state: WorkerState = 'stopped';
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private polling = false;
+  private lastAnswerMs = 0;
+  private lastStatus: NodeStatus | null = null;
+  /** Supervisor-clock time by which the node's lease has surely lapsed, while it is leader. */
+  private leaseDeadlineMs: number | null = null;
+  private restartTimesMs: number[] = [];
+  private spawns = 0;
+  private closed = false;
+  raftAddress: WorkerReady['raftAddress'];
+
+  constructor(
+    private readonly workerData: () => Omit<NodeWorkerData, 'eventsPort' | 'pauseFlag'>,
+    private readonly timing: HostTiming,
+  ) {
+    super();
+    const problem = hostTimingProblem(timing);
+    if (problem) throw new RangeError(problem);
+  }
+
+  async start(): Promise<void> {
+    await this.spawn();
+    this.timer = setInterval(() => void this.watch(), this.timing.watchdogIntervalMs);
+  }
+
+  status(): NodeStatus | null {
+    return this.state === 'running' ? this.lastStatus : null;
+  }
+
+  workerState(): WorkerState {
+    return this.state;
+  }
+
+  /** Call the node, or get `whenGone()` if it is down or dies first. */
+  call<T>(action: (remote: Comlink.Remote<NodeWorkerApi>) => Promise<T>, whenGone: () => T): Promise<T> {
+    const remote = this.state === 'running' ? this.remote : null;
+    if (!remote) return Promise.resolve(whenGone());
+    return Promise.race([action(remote).catch(whenGone), this.gone.then(whenGone)]);
+  }
+
+  /**
+   * Another node saw us lead in an older term than its own: if we still act
+   * as leader of that term, shoot and restart (STONITH across hosts).
+   */
+  async fenceIfStale(staleTerm: number, newerTerm: number, from: string): Promise<boolean> {
+    const status = this.lastStatus;
+    if (!status || status.role !== 'leader' || status.term > staleTerm || status.term >= newerTerm) return false;
+    await this.fence('remote', `${from} leads in term ${newerTerm}; this node still led term ${status.term}`, status.term);
+    return true;
+  }
+
+  /** Test hook: make the node thread die, as an uncaught error would. */
+  crashNode(): void {
+    void this.remote?.crash().catch(() => undefined);
+  }
+
+  /** Test hook: hang the worker's event loop, as a blocked disk or a runaway loop would. */
+  hang(): void {
+    if (this.state !== 'running' || !this.pauseFlag || !this.remote) return;
+    Atomics.store(this.pauseFlag, 0, 1);
+    void this.remote.pause().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const remote = this.remote;
+    if (remote && this.state === 'running') {
+      await Promise.race([remote.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    }
+    await this.kill('stopped');
+  }
+
+  // ---------------------------------------------------------------- watching
+
+  private async watch(): Promise<void> {
+    const nowMs = performance.now();
+    // The lease deadline is checked every interval, whether or not the node answers.
+    if (this.state === 'running' && this.leaseDeadlineMs !== null && nowMs > this.leaseDeadlineMs) {
+      const term = this.lastStatus?.term ?? 0;
+      await this.fence('lease-expired', `leader lease of term ${term} lapsed ${Math.round(nowMs - this.leaseDeadlineMs)} ms ago without renewal`, term);
+      return;
+    }
+    if (this.state === 'running' && nowMs - this.lastAnswerMs > this.timing.hangTimeoutMs) {
+      await this.fence('hung', `no answer for ${Math.round(nowMs - this.lastAnswerMs)} ms`, this.lastStatus?.term ?? 0);
+      return;
+    }
+    if (this.polling || this.state !== 'running' || !this.remote) return;
+    this.polling = true;
+    const sentMs = performance.now();
+    try {
+      const status = await this.call((remote) => remote.status(), () => null);
+      if (status) this.observe(status, sentMs);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** `sentMs` is before the node measured its lease, so sentMs + remaining never overestimates the lease. */
+  private observe(status: NodeStatus, sentMs: number): void {
+    this.lastAnswerMs = performance.now();
+    const wasLeader = this.lastStatus?.role === 'leader' && this.lastStatus.term === status.term;
+    this.lastStatus = status;
+    if (status.role !== 'leader') {
+      this.leaseDeadlineMs = null;
+      return;
+    }
+    if (!wasLeader || this.leaseDeadlineMs === null) this.leaseDeadlineMs = sentMs + firstLeaseGraceMs(this.timing);
+    if (status.leaseRemainingMs > 0) this.leaseDeadlineMs = Math.max(this.leaseDeadlineMs, sentMs + status.leaseRemainingMs);
+  }
+
+  private async fence(reason: 'lease-expired' | 'remote' | 'hung', detail: string, term: number): Promise<void> {
+    this.emitEvent({ type: 'fenced', reason, term, detail });
+    await this.kill('crashed');
+    this.scheduleRestart();
+  }
+
+  // ---------------------------------------------------------------- spawning
+
+  private async spawn(): Promise<void> {
+    if (this.closed) return;
+    this.state = 'starting';
+    this.spawns += 1;
+    const events = new MessageChannel();
+    const pauseBuffer = new SharedArrayBuffer(4);
+    const data: NodeWorkerData = { ...this.workerData(), eventsPort: events.port2, pauseFlag: pauseBuffer };
+    const worker = new Worker(nodeWorkerScriptPath(), { workerData: data, transferList: [events.port2] });
+    this.worker = worker;
+    this.eventsPort = events.port1;
+    this.pauseFlag = new Int32Array(pauseBuffer);
+    this.gone = new Promise<void>((resolve) => (this.markGone = resolve));
+    this.lastStatus = null;
+    this.leaseDeadlineMs = null;
+    const ready = new Promise<void>((resolve, reject) => {
+      events.port1.on('message', (event: NodeEvent | WorkerReady | { type: 'log'; line: string }) => {
+        if (event.type === 'ready') {
+          this.raftAddress = event.raftAddress;
+          resolve();
+        } else if (event.type === 'role') {
+          this.emitEvent({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId });
+        } else if (event.type === 'log') {
+          this.emitEvent({ type: 'log', line: event.line });
+        } else if (event.type === 'fatal') {
+          this.emitEvent({ type: 'crashed', reason: event.message });
+        } else if (event.type === 'stale-leader') {
+          this.emitEvent({ type: 'stale-leader', leaderId: event.leaderId, staleTerm: event.staleTerm, term: event.term });
+        }
+      });
+      worker.once('exit', (code) => reject(new Error(`the node exited with code ${code} while starting`)));
+    });
+    worker.on('error', (error) => this.emitEvent({ type: 'crashed', reason: error.message }));
+    worker.on('exit', () => {
+      if (this.worker !== worker) return;
+      this.markGone();
+      this.worker = null;
+      this.remote = null;
+      if (this.closed || this.state === 'stopped') return;
+      this.state = 'crashed';
+      this.emitEvent({ type: 'crashed', reason: 'the node thread exited' });
+      this.scheduleRestart();
+    });
+    this.remote = Comlink.wrap<NodeWorkerApi>(emitterEndpoint(worker));
+    await ready;
+    this.state = 'running';
+    this.lastAnswerMs = performance.now();
+  }
+
+  private async kill(state: WorkerState): Promise<void> {
+    const worker = this.worker;
+    this.state = state;
+    this.markGone();
+    this.leaseDeadlineMs = null;
+    this.remote?.[Comlink.releaseProxy]();
+    this.remote = null;
+    this.worker = null;
+    this.eventsPort?.close();
+    this.eventsPort = null;
+    if (worker) await worker.terminate();
+  }
+
+  private scheduleRestart(): void {
+    if (this.closed) return;
+    const nowMs = performance.now();
+    this.restartTimesMs = this.restartTimesMs.filter((time) => nowMs - time < 60_000);
+    if (this.restartTimesMs.length >= this.timing.maxRestartsPerMinute) {
+      this.state = 'crash-looping';
+      this.emitEvent({ type: 'crash-loop', restarts: this.restartTimesMs.length });
+      return;
+    }
+    this.restartTimesMs.push(nowMs);
+    const delayMs = 50 * 2 ** (this.restartTimesMs.length - 1);
+    setTimeout(() => {
+      if (this.closed || this.state !== 'crashed') return;
+      this.spawn()
+        .then(() => this.emitEvent({ type: 'restarted', spawns: this.spawns }))
+        .catch((error: Error) => {
+          this.state = 'crashed';
+          this.emitEvent({ type: 'crashed', reason: error.message });
+          this.scheduleRestart();
+        });
+    }, delayMs);
+  }
+
+  private emitEvent(event: HostEvent): void {
+    this.emit('event', event);
+  }
+}

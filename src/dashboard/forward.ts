@@ -1,0 +1,113 @@
+// GET|PUT|DELETE /dashboard/nodes/:id/key/:key and, in dev mode,
+// POST /dashboard/nodes/:id/admin/transfer-leadership: the page's way to reach
+// another node (the leader named in a 503) through the server that served it,
+// since the API sends no CORS headers and a page may only talk to its origin.
+// The target is a node id looked up in peerUrls(), never a URL from the
+// client, and only these paths pass: this is not an open proxy.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NodeId } from '../core/types.js';
+import { FORWARD_TIMEOUT_MS, MAX_FORWARD_BODY_BYTES } from './limits.js';
+import { sendJson } from './respond.js';
+
+const KEY_PATH = /^key\/[^/]+$/;
+const CAS_PATH = /^key\/[^/]+\/cas$/;
+const TRANSFER_PATH = /^admin\/transfer-leadership$/;
+
+export interface ForwardTarget {
+  readonly nodeId: NodeId;
+  /** The path after /dashboard/nodes/:id/, without a leading slash. */
+  readonly rest: string;
+  /** The query string with its `?`, or ''. */
+  readonly search: string;
+}
+
+export function forwardAllowed(method: string, rest: string, devMode: boolean): boolean {
+  if (KEY_PATH.test(rest)) return method === 'GET' || method === 'PUT' || method === 'DELETE';
+  if (CAS_PATH.test(rest)) return method === 'POST';
+  if (TRANSFER_PATH.test(rest)) return devMode && method === 'POST';
+  return false;
+}
+
+export async function forwardToNode(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ForwardTarget,
+  peerUrls: () => Readonly<Record<NodeId, string>>,
+): Promise<void> {
+  const base = peerUrls()[target.nodeId];
+  if (base === undefined) {
+    sendJson(res, 404, { error: 'Unknown node', detail: `no node ${JSON.stringify(target.nodeId)}` });
+    return;
+  }
+  const method = req.method ?? 'GET';
+  let body: Buffer | undefined;
+  if (method !== 'GET') {
+    const read = await readBody(req, MAX_FORWARD_BODY_BYTES);
+    if (read === 'too-large') {
+      sendJson(res, 413, { error: 'Body too large', detail: `at most ${MAX_FORWARD_BODY_BYTES} bytes` }, { Connection: 'close' });
+      return;
+    }
+    if (read === 'gone') {
+      res.destroy();
+      return;
+    }
+    body = read;
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${base}/${target.rest}${target.search}`, {
+      method,
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    sendJson(res, timedOut ? 504 : 502, {
+      error: timedOut ? 'Node did not answer' : 'Node unreachable',
+      detail: timedOut ? `${target.nodeId} gave no answer within ${FORWARD_TIMEOUT_MS} ms` : `${target.nodeId} at ${base} could not be reached`,
+    });
+    return;
+  }
+  const text = await response.text();
+  if (res.headersSent) return;
+  res.writeHead(response.status, {
+    'Content-Type': response.headers.get('content-type') ?? 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Replikit-Answered-By': target.nodeId,
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large' | 'gone'> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      resolve('too-large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const settle = (value: Buffer | 'too-large' | 'gone'): void => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+    req.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        req.pause();
+        settle('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => settle(Buffer.concat(chunks)));
+    req.on('error', () => settle('gone'));
+    req.on('close', () => settle(req.complete ? Buffer.concat(chunks) : 'gone'));
+  });
+}

@@ -1,0 +1,417 @@
+// The nemesis: on a seeded schedule, one fault at a time, each followed by its
+// recovery and a bounded wait for the cluster to agree on a leader again.
+// Faults never overlap, so a quorum cluster of n nodes only ever loses one
+// node (or one side of a partition) at a time: any anomaly is the store's.
+//
+// Partitions use the nodes' own transport fault controls (--chaos: each node
+// drops its links to the nodes outside its group), not the kernel's network.
+
+import type { Random } from '../core/random.js';
+import type { ClientLoad } from './clients.js';
+import type { ClusterTarget, ProcessControl } from './cluster-target.js';
+import { currentLeader, viewCluster, waitForAgreedLeader, waitForView } from './cluster-view.js';
+import { corruptLogTail } from './corrupt-tail.js';
+import type { HistoryRecorder } from './history-recorder.js';
+import {
+  CATCH_UP_TIMEOUT_MS,
+  FAULT_HOLD_MAX_MS,
+  FAULT_HOLD_MIN_MS,
+  LEADER_TARGET_PROBABILITY,
+  MAX_FAULTS,
+  QUIET_MAX_MS,
+  QUIET_MIN_MS,
+  RECOVERY_TIMEOUT_MS,
+} from './limits.js';
+import { adminRequest, type NodeStatusSnapshot } from './node-api.js';
+import type { NemesisName } from './nemesis-names.js';
+import { sleep } from './sleep.js';
+
+/** Writes run unpaced this long before a leader is killed; the kill lands this far into the burst. */
+const BURST_BEFORE_KILL_MS = 800;
+const KILL_INTO_BURST_MS = 250;
+/** A killed leader sometimes loses its links first (always when the mode allows loss), this long before the kill. */
+const ISOLATE_BEFORE_KILL_PROBABILITY = 0.5;
+const ISOLATION_BEFORE_KILL_MS = 300;
+/** Before choosing a victim, wait at most this for the cluster to agree on a leader. */
+const LEADER_WAIT_MS = 5_000;
+/** Admin calls that may meet a leader change are retried this many times. */
+const ADMIN_ATTEMPTS = 5;
+const ADMIN_RETRY_PAUSE_MS = 200;
+/** Membership changes need a cluster this large: removing one voter must leave a majority able to commit. */
+const MIN_VOTERS_FOR_REMOVAL = 3;
+
+export interface FaultRecord {
+  readonly kind: NemesisName;
+  /** The node hit (for a partition: the groups). */
+  readonly target: string;
+  /** History clock (ms since the campaign began). */
+  readonly startMs: number;
+  endMs: number;
+  /** The fault took the leader away (killed, paused, cut off, removed or handed over). */
+  readonly hitLeader: boolean;
+  readonly leaderBefore: string | null;
+  /** What was done, in words, and what came of it. */
+  notes: string[];
+  /** What went wrong: a node that did not recover, an admin call refused. These are findings. */
+  problems: string[];
+  /** After recovery, how long until the cluster agreed on a leader (null: it did not within the bound). */
+  settledAfterMs: number | null;
+}
+
+export interface NemesisOptions {
+  readonly target: ClusterTarget;
+  readonly nemeses: readonly NemesisName[];
+  readonly random: Random;
+  readonly history: HistoryRecorder;
+  readonly load: ClientLoad;
+  /**
+   * The mode allows losing acknowledged writes (async, semi-sync): kills always
+   * aim at the leader, its links cut first, so a loss the mode allows shows.
+   */
+  readonly favourLoss: boolean;
+  /** No fault starts after this (history clock); recovery of the last one may run past it. */
+  readonly endMs: number;
+  readonly log: (line: string) => void;
+}
+
+export class Nemesis {
+  readonly faults: FaultRecord[] = [];
+  private stopped = false;
+  private readonly killed = new Set<string>();
+  private readonly paused = new Set<string>();
+  private partitioned = false;
+  private readonly removed = new Set<string>();
+
+  constructor(private readonly options: NemesisOptions) {}
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async run(): Promise<void> {
+    const { random, history, endMs, nemeses } = this.options;
+    try {
+      for (let count = 0; count < MAX_FAULTS && !this.stopped; count++) {
+        await sleep(QUIET_MIN_MS + random.next() * (QUIET_MAX_MS - QUIET_MIN_MS));
+        const holdMs = FAULT_HOLD_MIN_MS + random.next() * (FAULT_HOLD_MAX_MS - FAULT_HOLD_MIN_MS);
+        if (this.stopped || history.now() + holdMs > endMs) break;
+        const kind = random.pick(nemeses);
+        const fault = await this.inject(kind, holdMs);
+        if (fault) {
+          this.faults.push(fault);
+          this.options.log(`nemesis: ${describeFault(fault)}`);
+        }
+      }
+    } finally {
+      await this.recoverEverything();
+    }
+  }
+
+  private async inject(kind: NemesisName, holdMs: number): Promise<FaultRecord | null> {
+    // Faults aimed at the leader are the telling ones: give a mid-election cluster a moment to have one.
+    const leader = (await waitForAgreedLeader(this.options.target, LEADER_WAIT_MS)) ?? (await currentLeader(this.options.target));
+    switch (kind) {
+      case 'kill':
+        return this.kill(leader, holdMs);
+      case 'pause':
+        return this.pause(leader, holdMs);
+      case 'partition':
+        return this.partition(leader, holdMs);
+      case 'transfer':
+        return this.transfer(leader);
+      case 'membership':
+        return this.membership(leader, holdMs);
+      case 'corrupt-tail':
+        return this.corruptTail(leader);
+    }
+  }
+
+  private begin(kind: NemesisName, target: string, leader: NodeStatusSnapshot | null, hitLeader: boolean): FaultRecord {
+    return {
+      kind,
+      target,
+      startMs: this.options.history.now(),
+      endMs: Number.NaN,
+      hitLeader,
+      leaderBefore: leader?.nodeId ?? null,
+      notes: [],
+      problems: [],
+      settledAfterMs: null,
+    };
+  }
+
+  /** Ends a fault: stamps its end, then waits (bounded) for the cluster to agree on a leader. */
+  private async settle(fault: FaultRecord): Promise<FaultRecord> {
+    fault.endMs = this.options.history.now();
+    const settled = await waitForAgreedLeader(this.options.target, RECOVERY_TIMEOUT_MS);
+    if (settled === null) fault.problems.push(`no leader agreed on within ${RECOVERY_TIMEOUT_MS} ms after recovery`);
+    else fault.settledAfterMs = this.options.history.now() - fault.endMs;
+    return fault;
+  }
+
+  private processes(): ProcessControl {
+    const processes = this.options.target.processes;
+    if (!processes) throw new Error('this nemesis needs process control (a cluster launched by verify)');
+    return processes;
+  }
+
+  /** The leader with LEADER_TARGET_PROBABILITY (when there is one), else any node. */
+  private pickVictim(leader: NodeStatusSnapshot | null, candidates: readonly string[] = this.options.target.nodeIds): string {
+    const { random } = this.options;
+    if (leader && candidates.includes(leader.nodeId) && random.chance(LEADER_TARGET_PROBABILITY)) return leader.nodeId;
+    return random.pick(candidates);
+  }
+
+  private async kill(leader: NodeStatusSnapshot | null, holdMs: number): Promise<FaultRecord> {
+    const processes = this.processes();
+    const { random, target, favourLoss } = this.options;
+    // Where the mode allows loss, always the leader: that is where acknowledged writes can be lost.
+    const victim = favourLoss && leader ? leader.nodeId : this.pickVictim(leader);
+    const hitLeader = victim === leader?.nodeId;
+    const isolate = hitLeader && (favourLoss || random.chance(ISOLATE_BEFORE_KILL_PROBABILITY));
+    let isolatedNote = '';
+    if (hitLeader) {
+      // The moment a weak mode can lose: writes acknowledged by the leader alone, not yet on any follower.
+      this.options.load.burst(BURST_BEFORE_KILL_MS);
+      await sleep(KILL_INTO_BURST_MS);
+    }
+    const fault = this.begin('kill', victim, leader, hitLeader);
+    if (isolate) {
+      // Its network dies first, then the process: what it acknowledges meanwhile reaches no follower.
+      this.partitioned = true;
+      const others = target.nodeIds.filter((id) => id !== victim);
+      const refused = await this.everyNode('POST', '/admin/partition', { groups: [[victim], others] });
+      if (refused.length > 0) fault.problems.push(`isolating ${victim} was refused by ${refused.join('; ')}`);
+      await sleep(ISOLATION_BEFORE_KILL_MS);
+      isolatedNote = `, its links cut ${ISOLATION_BEFORE_KILL_MS} ms before`;
+    }
+    this.killed.add(victim);
+    await processes.kill(victim);
+    fault.notes.push(`kill -9 ${victim}${hitLeader ? ` (the leader, during a write burst${isolatedNote})` : ''}`);
+    if (isolate) {
+      // The restarted process starts with whole links; the others must drop their cut to it.
+      const unhealed = await this.everyNode('POST', '/admin/heal', {}, target.nodeIds.filter((id) => id !== victim));
+      if (unhealed.length === 0) this.partitioned = false;
+      else fault.problems.push(`heal refused by ${unhealed.join('; ')}`);
+    }
+    await sleep(holdMs);
+    try {
+      await processes.start(victim);
+      this.killed.delete(victim);
+      fault.notes.push(`restarted ${victim}`);
+    } catch (error) {
+      fault.problems.push(`${victim} did not restart: ${(error as Error).message}`);
+    }
+    return this.settle(fault);
+  }
+
+  private async pause(leader: NodeStatusSnapshot | null, holdMs: number): Promise<FaultRecord> {
+    const processes = this.processes();
+    const victim = this.pickVictim(leader);
+    const fault = this.begin('pause', victim, leader, victim === leader?.nodeId);
+    this.paused.add(victim);
+    processes.pause(victim);
+    fault.notes.push(`SIGSTOP ${victim}`);
+    await sleep(holdMs);
+    processes.resume(victim);
+    this.paused.delete(victim);
+    fault.notes.push(`SIGCONT ${victim}`);
+    return this.settle(fault);
+  }
+
+  private async partition(leader: NodeStatusSnapshot | null, holdMs: number): Promise<FaultRecord> {
+    const { random, target } = this.options;
+    const ids = [...target.nodeIds];
+    let groups: string[][];
+    if (leader && random.chance(LEADER_TARGET_PROBABILITY)) {
+      groups = [[leader.nodeId], ids.filter((id) => id !== leader.nodeId)];
+    } else {
+      // Random halves: a shuffle, cut at a random point that leaves both sides non-empty.
+      for (let i = ids.length - 1; i > 0; i--) {
+        const j = random.int(i + 1);
+        [ids[i], ids[j]] = [ids[j] as string, ids[i] as string];
+      }
+      const cut = 1 + random.int(ids.length - 1);
+      groups = [ids.slice(0, cut), ids.slice(cut)];
+    }
+    const majority = Math.floor(target.nodeIds.length / 2) + 1;
+    const leaderGroup = leader ? groups.find((group) => group.includes(leader.nodeId)) : undefined;
+    const hitLeader = leaderGroup !== undefined && leaderGroup.length < majority;
+    const fault = this.begin('partition', groups.map((group) => `[${group.join(' ')}]`).join(' | '), leader, hitLeader);
+    this.partitioned = true;
+    const refused = await this.everyNode('POST', '/admin/partition', { groups });
+    fault.notes.push(`partition ${fault.target} through the nodes' transport fault controls`);
+    if (refused.length > 0) fault.problems.push(`partition refused by ${refused.join('; ')}`);
+    await sleep(holdMs);
+    const unhealed = await this.everyNode('POST', '/admin/heal', {});
+    if (unhealed.length === 0) this.partitioned = false;
+    else fault.problems.push(`heal refused by ${unhealed.join('; ')}`);
+    fault.notes.push('healed');
+    return this.settle(fault);
+  }
+
+  private async transfer(leader: NodeStatusSnapshot | null): Promise<FaultRecord | null> {
+    if (!leader) return null;
+    const others = leader.voters.filter((id) => id !== leader.nodeId);
+    if (others.length === 0) return null;
+    const to = this.options.random.pick(others);
+    const fault = this.begin('transfer', `${leader.nodeId}->${to}`, leader, true);
+    const answer = await adminRequest(this.options.target.urlOf(leader.nodeId), 'POST', '/admin/transfer-leadership', { to });
+    if (answer.ok) fault.notes.push(`leadership ${leader.nodeId} -> ${to}`);
+    else fault.notes.push(`transfer ${leader.nodeId} -> ${to} refused (${answer.status ?? 'no answer'}: ${answer.text.slice(0, 200)})`);
+    const moved = await waitForView(this.options.target, RECOVERY_TIMEOUT_MS, (view) => {
+      const now = [...view.values()].find((status) => status?.role === 'leader' && status.term > leader.term);
+      return now !== undefined;
+    });
+    fault.notes.push(moved ? 'a new term has a leader' : `no new leader within ${RECOVERY_TIMEOUT_MS} ms`);
+    return this.settle(fault);
+  }
+
+  private async membership(leader: NodeStatusSnapshot | null, holdMs: number): Promise<FaultRecord | null> {
+    if (!leader || leader.voters.length < MIN_VOTERS_FOR_REMOVAL || leader.learners.length > 0) return null;
+    const victim = this.pickVictim(leader, leader.voters);
+    const fault = this.begin('membership', victim, leader, victim === leader.nodeId);
+    const removed = await this.toLeader('DELETE', `/admin/members/${encodeURIComponent(victim)}`);
+    if (!removed.ok) {
+      fault.problems.push(`removing ${victim} was refused: ${removed.text}`);
+      return this.settle(fault);
+    }
+    this.removed.add(victim);
+    fault.notes.push(`removed voter ${victim}`);
+    await sleep(holdMs);
+    const added = await this.toLeader('POST', '/admin/members', { id: victim });
+    if (!added.ok) {
+      fault.problems.push(`adding ${victim} back was refused: ${added.text}`);
+      return this.settle(fault);
+    }
+    fault.notes.push(`added ${victim} back as a learner`);
+    const promoted = await this.waitForVoter(victim);
+    if (promoted) {
+      this.removed.delete(victim);
+      fault.notes.push(`${victim} is a voter again`);
+    } else {
+      fault.problems.push(`${victim} was not promoted back to voter within ${CATCH_UP_TIMEOUT_MS} ms`);
+    }
+    return this.settle(fault);
+  }
+
+  private async corruptTail(leader: NodeStatusSnapshot | null): Promise<FaultRecord | null> {
+    const processes = this.processes();
+    // A follower: the rest of the cluster, leader included, holds a majority copy of everything committed.
+    const followers = this.options.target.nodeIds.filter((id) => id !== leader?.nodeId);
+    if (!leader || followers.length === 0) return null;
+    const victim = this.options.random.pick(followers);
+    const fault = this.begin('corrupt-tail', victim, leader, false);
+    this.killed.add(victim);
+    await processes.kill(victim);
+    let lastIndexBefore = 0;
+    try {
+      const damage = await corruptLogTail(processes.dataDirOf(victim), this.options.random);
+      lastIndexBefore = damage.lastIndex;
+      fault.notes.push(
+        damage.damaged.length === 0
+          ? `kill -9 ${victim}; its log was empty, nothing to damage`
+          : `kill -9 ${victim}; flipped bytes in log records ${damage.damaged.join(', ')} (its last was ${damage.lastIndex})`,
+      );
+    } catch (error) {
+      fault.problems.push(`could not damage ${victim}'s log: ${(error as Error).message}`);
+    }
+    try {
+      await processes.start(victim);
+      this.killed.delete(victim);
+    } catch (error) {
+      fault.problems.push(`${victim} did not restart on its damaged log: ${(error as Error).message}`);
+      return this.settle(fault);
+    }
+    // Repaired from peers: it holds at least what it had, and has applied what the leader had committed.
+    const startedMs = performance.now();
+    const target = (await currentLeader(this.options.target))?.commitIndex ?? 0;
+    const caughtUp = await waitForView(this.options.target, CATCH_UP_TIMEOUT_MS, (view) => {
+      const status = view.get(victim);
+      return status !== null && status !== undefined && status.lastIndex >= lastIndexBefore && status.appliedIndex >= target;
+    });
+    if (caughtUp) fault.notes.push(`${victim} restarted and caught up from its peers in ${Math.round(performance.now() - startedMs)} ms`);
+    else fault.problems.push(`${victim} did not catch up (index ${lastIndexBefore}, commit ${target}) within ${CATCH_UP_TIMEOUT_MS} ms of restarting`);
+    return this.settle(fault);
+  }
+
+  private async waitForVoter(id: string): Promise<boolean> {
+    return waitForView(this.options.target, CATCH_UP_TIMEOUT_MS, (view) => {
+      const leader = [...view.values()].find((status) => status?.role === 'leader');
+      return leader?.voters.includes(id) === true;
+    });
+  }
+
+  /** An admin call to whoever leads now, retried across leader changes. */
+  private async toLeader(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ ok: boolean; text: string }> {
+    let last = 'no leader';
+    for (let attempt = 0; attempt < ADMIN_ATTEMPTS; attempt++) {
+      const leader = await currentLeader(this.options.target);
+      if (leader) {
+        const answer = await adminRequest(this.options.target.urlOf(leader.nodeId), method, path, body);
+        if (answer.ok) return { ok: true, text: answer.text };
+        last = `${leader.nodeId} answered ${answer.status ?? 'nothing'}: ${answer.text.slice(0, 200)}`;
+        // A definite refusal (4xx) will not change on retry.
+        if (answer.status !== null && answer.status >= 400 && answer.status < 500) break;
+      }
+      await sleep(ADMIN_RETRY_PAUSE_MS);
+    }
+    return { ok: false, text: last };
+  }
+
+  /** Sends one admin call to every node, retrying each a few times; the refusals, as "node: reason". */
+  private async everyNode(method: 'POST', path: string, body: unknown, ids: readonly string[] = this.options.target.nodeIds): Promise<string[]> {
+    const { target } = this.options;
+    const refusals = await Promise.all(
+      ids.map(async (id) => {
+        let last = '';
+        for (let attempt = 0; attempt < ADMIN_ATTEMPTS; attempt++) {
+          const answer = await adminRequest(target.urlOf(id), method, path, body);
+          if (answer.ok) return null;
+          last = `${id}: ${answer.status ?? 'no answer'} ${answer.text.slice(0, 200)}`;
+          if (answer.status === 404) break;
+          await sleep(ADMIN_RETRY_PAUSE_MS);
+        }
+        return last;
+      }),
+    );
+    return refusals.filter((refusal): refusal is string => refusal !== null);
+  }
+
+  /** Whatever a fault left behind (the run ended, or a step threw): resumed, restarted, healed, re-added. */
+  private async recoverEverything(): Promise<void> {
+    const processes = this.options.target.processes;
+    for (const id of this.paused) processes?.resume(id);
+    this.paused.clear();
+    for (const id of [...this.killed]) {
+      try {
+        if (processes && !processes.isRunning(id)) await processes.start(id);
+        this.killed.delete(id);
+      } catch (error) {
+        this.options.log(`nemesis: ${id} did not restart at the end: ${(error as Error).message}`);
+      }
+    }
+    if (this.partitioned) {
+      const unhealed = await this.everyNode('POST', '/admin/heal', {});
+      if (unhealed.length > 0) this.options.log(`nemesis: heal refused at the end by ${unhealed.join('; ')}`);
+      this.partitioned = false;
+    }
+    for (const id of [...this.removed]) {
+      const view = await viewCluster(this.options.target);
+      const leader = [...view.values()].find((status) => status?.role === 'leader');
+      if (leader?.voters.includes(id)) {
+        this.removed.delete(id);
+        continue;
+      }
+      if (!leader?.learners.includes(id)) await this.toLeader('POST', '/admin/members', { id });
+      if (await this.waitForVoter(id)) this.removed.delete(id);
+      else this.options.log(`nemesis: ${id} is not a voter again at the end`);
+    }
+  }
+}
+
+export function describeFault(fault: FaultRecord): string {
+  const at = `${(fault.startMs / 1000).toFixed(2)}-${(fault.endMs / 1000).toFixed(2)} s`;
+  const problems = fault.problems.length > 0 ? `; PROBLEMS: ${fault.problems.join('; ')}` : '';
+  return `${at} ${fault.kind} ${fault.target}: ${fault.notes.join('; ')}${problems}`;
+}

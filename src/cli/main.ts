@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'one node of a multi-host cluster (TCP between nodes, HTTP for clients)',
     run: async (argv) => (await import('./node-command.js')).runNodeCommand(argv),
   },
+  verify: { summary: 'a fault campaign against a cluster, checked for linearizability', run: async (argv) => (await import('./verify-command.js')).runVerifyCommand(argv) },
   status: { summary: 'show the cluster as one node sees it', run: (argv) => clientCommand(['status', ...argv]) },
   put: { summary: 'write a key', run: (argv) => clientCommand(['put', ...argv]) },
   get: { summary: 'read a key', run: (argv) => clientCommand(['get', ...argv]) },

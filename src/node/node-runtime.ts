@@ -97,6 +97,8 @@ interface WaitingRead {
 const MAX_INBOX_MESSAGES = 65_536;
 /** Requests stepped into the core in one turn; the rest wait for the next one. */
 const MAX_REQUESTS_PER_TURN = 8192;
+/** Ticks a non-leader catches up in one turn after a stall; the rest are dropped (see stepInputs). */
+const MAX_FOLLOWER_TICK_BURST = 2;
 /** A stale leader is reported at most this often per peer (it keeps writing until it learns). */
 const STALE_LEADER_REPORT_INTERVAL_MS = 200;
 /** Control operations (transfer, membership) waiting for the next turn. */
@@ -336,8 +338,24 @@ export class NodeRuntime {
   }
 
   private stepInputs(): void {
+    // Messages first: what arrived during a stall counts before the time that passed.
+    this.stepInbox();
     if (this.tickTimer) this.catchUpTicks();
-    for (; this.pendingTicks > 0; this.pendingTicks--) this.core.tick();
+    // A leader's clock must never run slow (its lease would outlive reality);
+    // anyone else's may: a stalled follower votes a little later, instead of
+    // campaigning the moment it wakes.
+    const ticks = this.core.role === 'leader' ? this.pendingTicks : Math.min(this.pendingTicks, MAX_FOLLOWER_TICK_BURST);
+    this.pendingTicks = 0;
+    for (let i = 0; i < ticks; i++) this.core.tick();
+    for (const control of this.controls.splice(0)) control();
+    const requests = this.requests.splice(0, MAX_REQUESTS_PER_TURN);
+    for (const { request, resolve } of requests) {
+      if (request.kind === 'get') this.startRead(request, resolve);
+      else this.startWrite(request, resolve);
+    }
+  }
+
+  private stepInbox(): void {
     const inbox = this.inbox;
     this.inbox = [];
     const { leaderId, term } = this.core.status();
@@ -347,12 +365,6 @@ export class NodeRuntime {
         this.heardFromLeaderThisTurn = true;
       }
       this.core.step(message);
-    }
-    for (const control of this.controls.splice(0)) control();
-    const requests = this.requests.splice(0, MAX_REQUESTS_PER_TURN);
-    for (const { request, resolve } of requests) {
-      if (request.kind === 'get') this.startRead(request, resolve);
-      else this.startWrite(request, resolve);
     }
   }
 

@@ -5,9 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCluster, type Cluster, type ClusterOptions } from '../../src/index.js';
 
+/**
+ * These tests check what the cluster promises, not how fast it fails over.
+ * CI machines are shared and often saturated, so elections get a timeout a
+ * starved event loop does not trip by accident (150 ms instead of 60 ms).
+ */
+const TEST_TIMING = { tickMs: 5, electionTimeoutTicks: 30, heartbeatIntervalTicks: 3 } as const;
+
 export async function withCluster<T>(options: ClusterOptions, run: (cluster: Cluster) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'replikit-test-'));
-  const cluster = await createCluster({ dataDir, ...options });
+  const cluster = await createCluster({ dataDir, ...TEST_TIMING, ...options });
   try {
     return await run(cluster);
   } finally {

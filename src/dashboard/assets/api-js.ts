@@ -3,8 +3,8 @@
 // server (/dashboard/nodes/:id/...), since the API sends no CORS headers.
 
 export const API_JS = String.raw`
-/** A 503 naming the leader is followed at most this many times (the leader may move once more mid-request). */
-const MAX_LEADER_HOPS = 2;
+/** Nodes asked for one request at most: the serving node, then whom it names (or the page's own guesses). */
+const MAX_NODES_ASKED = 3;
 
 /** { status, body }; status 0 when the server could not be reached. body is the parsed JSON or an {error, detail}. */
 export async function callJson(method, url, jsonText) {
@@ -39,18 +39,22 @@ export function nodeUrl(nodeId, servedBy, path) {
 }
 
 /**
- * Sends to the node serving the page; on 503 naming a leader, follows it.
- * Returns { result, answeredBy, hops } where hops lists every node asked.
+ * Sends to the node serving the page; on 503, follows the leader the answer
+ * names or, when it names none (the node is down, or an election is under
+ * way), the first of fallbacks not asked yet: the leader the page last saw,
+ * then the other nodes that answer (which serve the request or name the
+ * leader). Returns { result, answeredBy, hops } where hops lists every node asked.
  */
-export async function viaLeader(method, path, jsonText, servedBy) {
+export async function viaLeader(method, path, jsonText, servedBy, fallbacks) {
   const hops = [];
   let target = servedBy;
   for (;;) {
     hops.push(target);
     const result = await callJson(method, nodeUrl(target, servedBy, path), jsonText);
-    const leaderId = result.body ? result.body.leaderId : null;
-    if (result.status === 503 && typeof leaderId === 'string' && !hops.includes(leaderId) && hops.length <= MAX_LEADER_HOPS) {
-      target = leaderId;
+    const named = result.body && typeof result.body.leaderId === 'string' ? result.body.leaderId : null;
+    const next = named && !hops.includes(named) ? named : (fallbacks || []).find((id) => id && !hops.includes(id));
+    if (result.status === 503 && next && hops.length < MAX_NODES_ASKED) {
+      target = next;
       continue;
     }
     return { result, answeredBy: target, hops };

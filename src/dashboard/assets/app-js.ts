@@ -204,7 +204,14 @@ connect({
   onCluster: (message) => onCluster(message, true),
 });
 
-createKvPanel(document.getElementById('kv-form'), { servedBy });
+/** Whom to ask when the page's own node cannot serve a request and names no leader: the leader, then every node answering. */
+function fallbacks() {
+  const up = nodeIds().filter((id) => tracker.roleOf(id) !== 'down');
+  const leader = leaderId();
+  return leader ? [leader, ...up.filter((id) => id !== leader)] : up;
+}
+
+createKvPanel(document.getElementById('kv-form'), { servedBy, fallbacks });
 
 createControls({ timeline, servedBy, nodeIds, leaderId, devMode: () => Boolean(state.hello && state.hello.devMode) });
 `;

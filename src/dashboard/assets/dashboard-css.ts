@@ -161,7 +161,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
 }
 .transitions .events { color: var(--role-leader); }
 .transitions .unknown { color: var(--muted); }
-@keyframes arrive { from { transform: translateY(-4px); background: rgba(227, 179, 65, .25); } to { transform: none; } }
+@keyframes arrive { from { transform: translateY(-4px); background: rgba(227, 179, 65, .12); } to { transform: none; } }
 
 /* ---------------------------------------------------------------- key panel */
 .kv-form { display: flex; flex-direction: column; gap: 10px; margin: 0; }

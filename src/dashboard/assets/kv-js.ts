@@ -32,7 +32,7 @@ export function createKvPanel(form, context) {
   }
 
   function redirectNote(hops) {
-    return hops.length > 1 ? ' (' + hops.slice(0, -1).join(', ') + ' is not the leader; followed to ' + hops[hops.length - 1] + ')' : '';
+    return hops.length > 1 ? ' (' + hops.slice(0, -1).join(', ') + ' could not serve it; sent on to ' + hops[hops.length - 1] + ')' : '';
   }
 
   function failure(what, outcome) {
@@ -80,7 +80,7 @@ export function createKvPanel(form, context) {
       return;
     }
     await busy(putButton, async () => {
-      const outcome = await viaLeader('PUT', '/key/' + encodeURIComponent(key), JSON.stringify(value), context.servedBy());
+      const outcome = await viaLeader('PUT', '/key/' + encodeURIComponent(key), JSON.stringify(value), context.servedBy(), context.fallbacks());
       if (outcome.result.status !== 200) return failure('PUT ' + key, outcome);
       const body = outcome.result.body;
       show('ok', 'PUT ' + key + ' \u2713', 'written by ' + outcome.answeredBy + ' (leader) at index ' + body.index + ', term ' + body.term + redirectNote(outcome.hops));
@@ -98,7 +98,7 @@ export function createKvPanel(form, context) {
     const consistency = consistencyInput.value;
     await busy(getButton, async () => {
       const path = '/key/' + encodeURIComponent(key) + '?consistency=' + encodeURIComponent(consistency);
-      const outcome = await viaLeader('GET', path, undefined, context.servedBy());
+      const outcome = await viaLeader('GET', path, undefined, context.servedBy(), context.fallbacks());
       const { result } = outcome;
       if (result.status === 404 && result.body && result.body.error === 'Key not found') {
         show('ok', 'GET ' + key + ': not found', 'answered by ' + outcome.answeredBy + ' as of index ' + result.body.index + ' \u00b7 ' + consistency + redirectNote(outcome.hops));

@@ -11,7 +11,7 @@ import type { DevControls, NodeEndpoint } from '../node/node-endpoint.js';
 import { ClientGoneError } from './body.js';
 import type { ServerContext } from './context.js';
 import { HttpError } from './http-error.js';
-import { CONNECTIONS_CHECK_INTERVAL_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_URL_BYTES, resolveHttpLimits, type HttpLimits } from './limits.js';
+import { CONNECTIONS_CHECK_INTERVAL_MS, DRAIN_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_URL_BYTES, resolveHttpLimits, type HttpLimits } from './limits.js';
 import { NodeMetrics } from './metrics.js';
 import { answeredEarly, json, writeReply } from './reply.js';
 import { adminRoutes, type MembershipControls } from './routes-admin.js';
@@ -61,6 +61,8 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
       headersTimeout: limits.headersTimeoutMs,
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+      // Node would answer a missing Host with an empty 400; handle() answers it in JSON.
+      requireHostHeader: false,
     },
     (req, res) => void handle(req, res),
   );
@@ -72,6 +74,7 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
     let routeLabel = 'unmatched';
     res.on('finish', () => metrics.countRequest(routeLabel, res.statusCode));
     try {
+      if (req.httpVersion === '1.1' && req.headers.host === undefined) throw new HttpError(400, 'Bad request', 'an HTTP/1.1 request needs a Host header');
       const target = req.url ?? '';
       if (Buffer.byteLength(target) > MAX_URL_BYTES) throw new HttpError(414, 'URI too long', `at most ${MAX_URL_BYTES} bytes`);
       if (!target.startsWith('/')) throw new HttpError(400, 'Bad request', 'the request target must be a path starting with /');
@@ -125,15 +128,28 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'Request timeout']
           : [400, 'Malformed request'];
-    const body = JSON.stringify({ error: message });
     metrics.countRequest('malformed', status);
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
+    endWithJson(socket, status, { error: message });
+  });
+
+  // CONNECT (a proxy tunnel) would otherwise get its connection closed without a word.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    metrics.countRequest('unmatched', 405);
+    endWithJson(socket, 405, { error: 'Method not allowed', detail: 'this is not a proxy' });
+  });
+
+  // An Expect other than 100-continue would get Node's empty 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    metrics.countRequest('unmatched', 417);
+    writeReply(req, res, json(417, { error: 'Expectation failed', detail: 'only Expect: 100-continue is understood' }));
+  });
+
+  // Every socket, including those Node no longer counts as HTTP (after CONNECT
+  // or a parse error), so that close() can cut whatever outlives the grace.
+  const sockets = new Set<Duplex>();
+  server.on('connection', (socket: Duplex) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
 
   let closing: Promise<void> | null = null;
@@ -157,7 +173,9 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
           resolve();
           return;
         }
-        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        const cut = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, CLOSE_GRACE_MS);
         server.close(() => {
           clearTimeout(cut);
           resolve();
@@ -167,4 +185,23 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
       return closing;
     },
   };
+}
+
+/**
+ * A whole response written straight to a socket that has no ServerResponse
+ * (parse errors, CONNECT). The socket keeps reading (and dropping) so it sees
+ * the client hang up; a client that never does is cut after a while.
+ */
+function endWithJson(socket: Duplex, status: number, body: Record<string, unknown>): void {
+  const text = JSON.stringify(body);
+  setTimeout(() => socket.destroy(), DRAIN_TIMEOUT_MS).unref();
+  socket.on('data', () => undefined);
+  socket.resume();
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      text,
+  );
 }

@@ -24,10 +24,28 @@ export interface DevCluster {
   close(): Promise<void>;
 }
 
-export async function startDevCluster(options: ClusterOptions = {}, limits?: Partial<HttpLimits>): Promise<DevCluster> {
+/** Ports to try for n1 when a test wants the real basePort+i-1 layout; a taken range is skipped. */
+const BASE_PORT_TRIES = 5;
+
+export async function startDevCluster(
+  options: ClusterOptions = {},
+  serving: { limits?: Partial<HttpLimits>; fixedPorts?: boolean } = {},
+): Promise<DevCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'replikit-http-test-'));
   const cluster = await createCluster({ dataDir, ...STEADY_CLUSTER, ...options });
-  const http = await startDevHttpServers(cluster, { host: '127.0.0.1', basePort: 0, ...(limits ? { limits } : {}) });
+  let started: DevHttpServers | null = null;
+  for (let attempt = 1; !started; attempt++) {
+    const basePort = serving.fixedPorts ? 20_000 + Math.floor(Math.random() * 40_000) : 0;
+    try {
+      started = await startDevHttpServers(cluster, { host: '127.0.0.1', basePort, ...(serving.limits ? { limits: serving.limits } : {}) });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= BASE_PORT_TRIES) {
+        await cluster.close();
+        throw error;
+      }
+    }
+  }
+  const http = started;
   return {
     cluster,
     http,

@@ -13,6 +13,20 @@ import { createCluster, type Cluster } from '../../src/cluster/cluster.js';
 import { clusterEventsOf, createDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import { createNodeHttpServer, startDevHttpServers, type DevHttpServers, type NodeHttpServer } from '../../src/http/index.js';
 
+// The functions passed to page.waitForFunction run in the browser. The project
+// compiles without the DOM library (a reference to it would reach every file),
+// so they see this much of the page, declared for this module only.
+interface PageElement {
+  getAttribute(name: string): string | null;
+  hasAttribute(name: string): boolean;
+  getBoundingClientRect(): { left: number; right: number; top: number; bottom: number; x: number; y: number; width: number; height: number };
+  readonly style: { readonly visibility: string };
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+};
+
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOTS = join('results', 'screenshots');
@@ -170,7 +184,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         (id) => {
           const marker = document.querySelector(`#statechart .marker[data-node-id="${id}"]`);
           const box = document.querySelector('#statechart g.state[data-state="leader.serving"] > rect');
-          if (!(marker instanceof SVGGraphicsElement) || !box || marker.style.visibility !== 'visible') return false;
+          if (!marker || !box || marker.style.visibility !== 'visible') return false;
           const a = marker.getBoundingClientRect();
           const b = box.getBoundingClientRect();
           const cx = a.x + a.width / 2;

@@ -69,9 +69,23 @@ export async function withCluster<T>(options: Omit<ClusterOptions, 'dataDir'>, b
   }
 }
 
+/** How long a fresh cluster may take to commit its first write (elections may repeat on a busy box). */
+const LEADER_TIMEOUT_MS = 30_000;
+const LEADER_RETRY_DELAY_MS = 50;
+
 /** Resolves once a leader has committed a write of its own term, so the first measured write finds it. */
 export async function waitForLeader(cluster: Cluster): Promise<void> {
-  await cluster.put('bench/ready', 1);
+  const deadlineMs = performance.now() + LEADER_TIMEOUT_MS;
+  for (;;) {
+    try {
+      await cluster.put('bench/ready', 1);
+      return;
+    } catch (error) {
+      // A leader change during start-up answers unknown-outcome: harmless for this marker write, try again.
+      if (performance.now() > deadlineMs) throw error;
+      await sleep(LEADER_RETRY_DELAY_MS);
+    }
+  }
 }
 
 /** Cluster events by type until stop() (leader changes during a measurement explain its outliers). */

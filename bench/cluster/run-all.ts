@@ -42,6 +42,8 @@ interface StepOutcome {
   readonly name: string;
   readonly command: string;
   readonly exitCode: number;
+  /** The signal that ended the child, if one did (a native crash shows as SIGABRT or SIGSEGV). */
+  readonly signal: string | null;
   readonly loadBefore: Load;
   readonly loadAfter: Load;
   readonly elapsedMs: number;
@@ -59,12 +61,12 @@ function stepArgs(step: Step<never>, args: ClusterBenchArgs): ClusterBenchArgs {
   return { ...args, nodes: args.nodes === UNSET_NODES ? step.defaults.nodes : args.nodes };
 }
 
-function runChild(script: string, argv: readonly string[]): Promise<number> {
+function runChild(script: string, argv: readonly string[]): Promise<{ exitCode: number; signal: string | null }> {
   return new Promise((resolve, reject) => {
     // Same Node flags as this process (e.g. --expose-gc), so a whole suite can be run one way.
     const child = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: 'inherit' });
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('exit', (code, signal) => resolve({ exitCode: code ?? 128, signal }));
   });
 }
 
@@ -75,7 +77,7 @@ async function runStep(step: Step<never>, args: ClusterBenchArgs): Promise<StepO
   process.stderr.write(`\n=== ${command}\n`);
   const loadBefore = load();
   const startedMs = performance.now();
-  const exitCode = await runChild(script, argv);
+  const { exitCode, signal } = await runChild(script, argv);
   const elapsedMs = performance.now() - startedMs;
   const loadAfter = load();
   let table: string;
@@ -87,8 +89,9 @@ async function runStep(step: Step<never>, args: ClusterBenchArgs): Promise<StepO
   } catch (error) {
     table = `(no results: ${(error as Error).message})`;
   }
-  if (exitCode !== 0) table = `**${step.name} exited with code ${exitCode}** (see its output; 1 means lost writes or wrong reads).\n\n${table}`;
-  return { name: step.name, command, exitCode, loadBefore, loadAfter, elapsedMs, table };
+  if (signal !== null) table = `**${step.name} was killed by ${signal}** (a native crash; see its output).\n\n${table}`;
+  else if (exitCode !== 0) table = `**${step.name} exited with code ${exitCode}** (see its output; 1 means lost writes or wrong reads).\n\n${table}`;
+  return { name: step.name, command, exitCode, signal, loadBefore, loadAfter, elapsedMs, table };
 }
 
 function markdown(args: ClusterBenchArgs, outcomes: readonly StepOutcome[], startedAt: string): string {

@@ -52,6 +52,13 @@ export interface Dashboard {
 
 const NODE_PATH = /^\/dashboard\/nodes\/([^/]+)\/(.+)$/;
 
+/**
+ * A snapshot waits this share of the interval for the nodes' answers, then
+ * goes out with what it has (a slow node keeps its last answer), leaving the
+ * rest of the interval as slack so that rounds never run into each other.
+ */
+const SNAPSHOT_WAIT_SHARE = 0.8;
+
 export function createDashboard(options: DashboardOptions): Dashboard {
   const snapshotIntervalMs = options.snapshotIntervalMs ?? SNAPSHOT_INTERVAL_MS;
   const poller = new StatusPoller({
@@ -92,7 +99,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   async function sampleRound(): Promise<void> {
     const startedMs = performance.now();
     try {
-      const snapshot = await poller.snapshot(snapshotIntervalMs * 0.8);
+      const snapshot = await poller.snapshot(snapshotIntervalMs * SNAPSHOT_WAIT_SHARE);
       if (sampling) hub.broadcast(sseMessage('snapshot', snapshot), true);
     } catch {
       // A failed round (never expected: the poller settles every fetch) is skipped, not fatal.
@@ -152,7 +159,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
     if (path === '/dashboard/events') {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
-      hub.accept(req, res, [sseMessage('hello', hello())]);
+      hub.accept(res, [sseMessage('hello', hello())]);
       return true;
     }
     const nodePath = NODE_PATH.exec(path);

@@ -3,7 +3,7 @@
 // a slow reader either skips snapshots (they supersede each other) or, past a
 // buffer limit, is disconnected rather than buffered without end.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 export interface SseHubOptions {
   readonly maxClients: number;
@@ -34,7 +34,7 @@ export class SseHub {
    * answers 503 instead when the hub is full or closed. Returns whether the
    * client was accepted.
    */
-  accept(req: IncomingMessage, res: ServerResponse, first: readonly string[]): boolean {
+  accept(res: ServerResponse, first: readonly string[]): boolean {
     if (this.closed || this.clients.size >= this.options.maxClients) {
       const body = JSON.stringify({
         error: 'Too many dashboards',
@@ -64,9 +64,10 @@ export class SseHub {
       keepalive: setInterval(() => this.write(client, ': keepalive\n\n'), this.options.keepaliveIntervalMs),
     };
     this.clients.add(client);
+    // The response's 'close' is the connection going away (a closed tab); the
+    // request's would also fire once its (empty) body has been read.
     const drop = (): void => this.drop(client);
     res.on('close', drop);
-    req.on('close', drop);
     res.on('error', drop);
     this.options.onClientCountChange?.(this.clients.size);
     return true;

@@ -69,16 +69,21 @@ export interface FailoverResult {
   readonly leaderSeenMs: Distribution;
   readonly writerStallMs: Distribution;
   readonly failedRounds: number;
-  readonly writer: LedgerWriterStats & { readonly unknownWrites: number };
-  readonly verdict: LedgerVerdict;
+  readonly writer: { readonly acknowledged: number; readonly unknownWrites: number; readonly errors: Readonly<Record<string, number>> };
+  /** Null until the final read-back (a partial report, or a run that ended before it). */
+  readonly verdict: LedgerVerdict | null;
   /** Keys whose value differs on some replica from the linearizable read, once all have applied the same index. */
-  readonly divergentReplicaReads: number;
+  readonly divergentReplicaReads: number | null;
   readonly events: Readonly<Record<string, number>>;
+  /** Why the rounds stopped before the count asked for (the read-back still ran). */
+  readonly roundsStoppedBy: string | null;
 }
 
 export interface FailoverReport {
   readonly benchmark: 'cluster/failover';
   readonly date: string;
+  /** False in the copy saved after each round: a process that aborts (see repro-terminate-abort.ts) keeps its rounds. */
+  readonly complete: boolean;
   readonly machine: Machine;
   readonly loadBefore: Load;
   readonly loadAfter: Load;
@@ -173,7 +178,30 @@ function describeEvent(event: ClusterEvent): string {
   }
 }
 
-async function runOne(nodes: number, roundCount: number): Promise<FailoverResult> {
+function summarise(
+  nodes: number,
+  rounds: readonly FailoverRound[],
+  writer: FailoverResult['writer'],
+  events: Readonly<Record<string, number>>,
+  check: { verdict: LedgerVerdict; divergentReplicaReads: number } | null,
+  roundsStoppedBy: string | null,
+): FailoverResult {
+  return {
+    nodes,
+    rounds,
+    failoverMs: distribution(rounds.filter((r) => !r.failed).map((r) => r.failoverMs)),
+    leaderSeenMs: distribution(rounds.map((r) => r.leaderSeenMs).filter(Number.isFinite)),
+    writerStallMs: distribution(rounds.map((r) => r.writerStallMs).filter(Number.isFinite)),
+    failedRounds: rounds.filter((r) => r.failed).length,
+    writer,
+    verdict: check?.verdict ?? null,
+    divergentReplicaReads: check?.divergentReplicaReads ?? null,
+    events: { ...events },
+    roundsStoppedBy,
+  };
+}
+
+async function runOne(nodes: number, roundCount: number, saveProgress: (partial: FailoverResult) => Promise<void>): Promise<FailoverResult> {
   return withCluster({ nodes }, async (cluster) => {
     const events: Record<string, number> = {};
     cluster.on('event', (event: ClusterEvent) => {
@@ -183,12 +211,23 @@ async function runOne(nodes: number, roundCount: number): Promise<FailoverResult
     const ledger = new AckLedger();
     const writer = startLedgerWriter(cluster, ledger, WRITER_LANES, KEYS_PER_LANE);
     const rounds: FailoverRound[] = [];
+    const interimWriter = () => ({ acknowledged: ledger.counts().acknowledgedWrites, unknownWrites: ledger.counts().unknownWrites, errors: {} });
     let writerStats: LedgerWriterStats;
+    let roundsStoppedBy: string | null = null;
     try {
       await new Promise((resolve) => setTimeout(resolve, STEADY_BEFORE_FIRST_CRASH_MS));
       for (let round = 1; round <= roundCount; round++) {
-        const result = await crashRound(cluster, round, writer, ledger);
+        let result: FailoverRound;
+        try {
+          result = await crashRound(cluster, round, writer, ledger);
+        } catch (error) {
+          // A round that cannot finish (e.g. no leader for CATCH_UP_TIMEOUT_MS) is a finding: report it, verify what was written.
+          roundsStoppedBy = `round ${round}: ${(error as Error).message}`;
+          progress(`failover ${nodes} nodes: stopping, ${roundsStoppedBy}`);
+          break;
+        }
         rounds.push(result);
+        await saveProgress(summarise(nodes, rounds, interimWriter(), events, null, null));
         progress(
           `failover ${nodes} nodes round ${round}/${roundCount}: ${result.oldLeader} (term ${result.oldTerm}) -> ` +
             `${result.newLeader} (term ${result.newTerm}) in ${formatMs(result.failoverMs)} ms ` +
@@ -201,22 +240,13 @@ async function runOne(nodes: number, roundCount: number): Promise<FailoverResult
     } finally {
       writerStats = await writer.stop();
     }
+    const writerSummary = { acknowledged: writerStats.acknowledged, unknownWrites: ledger.counts().unknownWrites, errors: writerStats.errors };
+    await saveProgress(summarise(nodes, rounds, writerSummary, events, null, roundsStoppedBy));
     const keys = ledger.keys();
     const finalValues = await readAll(cluster, keys, { consistency: 'linearizable' });
-    const ledgerVerdict = ledger.verify(finalValues);
+    const verdictOfLedger = ledger.verify(finalValues);
     const divergentReplicaReads = await countDivergentReplicas(cluster, keys, finalValues);
-    return {
-      nodes,
-      rounds,
-      failoverMs: distribution(rounds.filter((r) => !r.failed).map((r) => r.failoverMs)),
-      leaderSeenMs: distribution(rounds.map((r) => r.leaderSeenMs).filter(Number.isFinite)),
-      writerStallMs: distribution(rounds.map((r) => r.writerStallMs).filter(Number.isFinite)),
-      failedRounds: rounds.filter((r) => r.failed).length,
-      writer: { ...writerStats, unknownWrites: ledger.counts().unknownWrites },
-      verdict: ledgerVerdict,
-      divergentReplicaReads,
-      events,
-    };
+    return summarise(nodes, rounds, writerSummary, events, { verdict: verdictOfLedger, divergentReplicaReads }, roundsStoppedBy);
   });
 }
 
@@ -238,17 +268,22 @@ async function countDivergentReplicas(cluster: Cluster, keys: readonly string[],
 export async function runFailover(args: ClusterBenchArgs): Promise<FailoverReport> {
   const loadBefore = load();
   const results: FailoverResult[] = [];
-  for (const nodes of args.nodes) results.push(await runOne(nodes, args.rounds));
-  return {
+  const report = (complete: boolean, partial: readonly FailoverResult[]): FailoverReport => ({
     benchmark: 'cluster/failover',
     date: new Date().toISOString(),
+    complete,
     machine: machine(),
     loadBefore,
     loadAfter: load(),
     writerLanes: WRITER_LANES,
     keysPerLane: KEYS_PER_LANE,
-    results,
-  };
+    results: partial,
+  });
+  for (const nodes of args.nodes) {
+    const save = async (partial: FailoverResult) => void (await writeReport(FAILOVER_RESULTS_FILE, report(false, [...results, partial])));
+    results.push(await runOne(nodes, args.rounds, save));
+  }
+  return report(true, results);
 }
 
 export function formatFailover(report: FailoverReport): string {
@@ -278,11 +313,12 @@ export function formatFailover(report: FailoverReport): string {
       String(r.failedRounds),
       formatCount(r.writer.acknowledged),
       formatCount(r.writer.unknownWrites),
-      String(r.verdict.lost + r.verdict.unexplained),
-      String(r.divergentReplicaReads),
+      r.verdict ? String(r.verdict.lost + r.verdict.unexplained) : 'not checked',
+      r.divergentReplicaReads === null ? 'not checked' : String(r.divergentReplicaReads),
     ]),
   );
   const lines = [
+    ...(report.complete ? [] : ['**Partial: the run ended early (see its output); these are the rounds it finished, not read back.**', '']),
     `Leader crash under a steady writer (${report.writerLanes} lanes, ${report.keysPerLane} keys each); ` +
       `failover = crash() to the first write acknowledged by the new leader; ` +
       `${describeLoad(report.loadBefore)} before, ${describeLoad(report.loadAfter)} after.`,
@@ -291,17 +327,26 @@ export function formatFailover(report: FailoverReport): string {
     '',
   ];
   for (const r of report.results) {
+    if (r.roundsStoppedBy) lines.push(`${r.nodes} nodes: rounds stopped early: ${r.roundsStoppedBy}`);
+    const v = r.verdict;
     lines.push(
-      `${r.nodes} nodes: ${r.verdict.keys} keys read back linearizably: ${r.verdict.lastAcknowledged} hold the last acknowledged write, ` +
-        `${r.verdict.laterUnknown} a later unknown-outcome write, ${r.verdict.neverAcknowledged} were never acknowledged; ` +
-        `lost acknowledged writes: ${r.verdict.lost}; unexplained values: ${r.verdict.unexplained}. ` +
+      (v
+        ? `${r.nodes} nodes: ${v.keys} keys read back linearizably: ${v.lastAcknowledged} hold the last acknowledged write, ` +
+          `${v.laterUnknown} a later unknown-outcome write, ${v.neverAcknowledged} were never acknowledged; ` +
+          `lost acknowledged writes: ${v.lost}; unexplained values: ${v.unexplained}. `
+        : `${r.nodes} nodes: not read back (the run ended first). `) +
         `Writer errors: ${JSON.stringify(r.writer.errors)}. Events: ${JSON.stringify(r.events)}.`,
     );
-    if (r.verdict.lostExamples.length > 0) lines.push(`lost examples: ${JSON.stringify(r.verdict.lostExamples)}`);
+    if (v && v.lostExamples.length > 0) lines.push(`lost examples: ${JSON.stringify(v.lostExamples)}`);
     if (r.nodes === 3) {
+      const outcome = !v
+        ? 'not decided (no read-back)'
+        : v.lost > 0 || r.failedRounds > 0 || r.roundsStoppedBy
+          ? 'missed (writes lost, or rounds failed or stopped)'
+          : verdict(r.failoverMs.p99, TARGET_FAILOVER_P99_MS, 'lower');
       lines.push(
-        `Target, 3 nodes failover p99 <= ${TARGET_FAILOVER_P99_MS} ms with 0 lost: ${formatMs(r.failoverMs.p99)} ms, ${r.verdict.lost} lost -> ` +
-          `${r.verdict.lost > 0 || r.failedRounds > 0 ? 'missed (writes lost or rounds failed)' : verdict(r.failoverMs.p99, TARGET_FAILOVER_P99_MS, 'lower')}.`,
+        `Target, 3 nodes failover p99 <= ${TARGET_FAILOVER_P99_MS} ms with 0 lost: ${formatMs(r.failoverMs.p99)} ms, ` +
+          `${v ? v.lost : '?'} lost -> ${outcome}.`,
       );
     }
   }
@@ -316,8 +361,11 @@ export const failoverScript = {
     const report = await runFailover(args);
     console.log(`\n${formatFailover(report)}`);
     console.log(`wrote ${await writeReport(FAILOVER_RESULTS_FILE, report)}`);
-    const lost = report.results.reduce((sum, r) => sum + r.verdict.lost + r.verdict.unexplained + r.divergentReplicaReads, 0);
-    if (lost > 0) process.exitCode = 1;
+    const lost = report.results.reduce(
+      (sum, r) => sum + (r.verdict ? r.verdict.lost + r.verdict.unexplained : 0) + (r.divergentReplicaReads ?? 0),
+      0,
+    );
+    if (lost > 0 || report.results.some((r) => r.roundsStoppedBy !== null)) process.exitCode = 1;
     return report;
   },
 };

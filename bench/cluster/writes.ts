@@ -32,6 +32,7 @@ const IN_FLIGHT_LEVELS: readonly number[] = [256, 1024, 4096];
 /** The single writer: one put at a time. */
 const SINGLE_WRITER = 1;
 const MODES: readonly ReplicationMode[] = ['quorum', 'async'];
+const LEVELS: readonly number[] = [...IN_FLIGHT_LEVELS, SINGLE_WRITER];
 /** Untimed load before each window: JIT, LMDB file growth, the log reaching its compacted size. */
 export const WARMUP_MS = 1_000;
 export const TARGET_WRITES_PER_SEC = 150_000;
@@ -59,6 +60,8 @@ export interface WritesRow {
 export interface WritesReport {
   readonly benchmark: 'cluster/writes';
   readonly date: string;
+  /** False in the copy saved after each configuration: a process that aborts (see repro-terminate-abort.ts) keeps what it measured. */
+  readonly complete: boolean;
   readonly machine: Machine;
   readonly loadBefore: Load;
   readonly loadAfter: Load;
@@ -73,19 +76,18 @@ export interface WritesReport {
 export async function runWrites(args: ClusterBenchArgs): Promise<WritesReport> {
   const loadBefore = load();
   const results = new Map<string, WindowResult[]>();
-  const keyOf = (nodes: number, mode: ReplicationMode, inFlight: number) => `${nodes}/${mode}/${inFlight}`;
-  const levels = [...IN_FLIGHT_LEVELS, SINGLE_WRITER];
   // Interleaved runs: a noisy moment on the shared box hits every configuration alike.
   for (let run = 1; run <= args.runs; run++) {
     for (const nodes of args.nodes) {
       for (const mode of MODES) {
         await withCluster({ nodes, mode }, async (cluster) => {
           await waitForLeader(cluster);
-          for (const inFlight of levels) {
+          for (const inFlight of LEVELS) {
             const result = await measureWindow(cluster, { inFlight, warmupMs: WARMUP_MS, durationMs: args.durationMs }, putOp(cluster, mode));
             const list = results.get(keyOf(nodes, mode, inFlight)) ?? [];
             list.push(result);
             results.set(keyOf(nodes, mode, inFlight), list);
+            await writeReport(WRITES_RESULTS_FILE, buildReport(args, results, loadBefore, false));
             progress(
               `writes run ${run}/${args.runs}  ${nodes} nodes  ${mode.padEnd(6)}  ${String(inFlight).padStart(4)} in flight  ` +
                 `${formatCount(result.opsPerSec)} writes/s  p50 ${formatMs(result.latencyMs.p50)} ms  ` +
@@ -97,11 +99,20 @@ export async function runWrites(args: ClusterBenchArgs): Promise<WritesReport> {
       }
     }
   }
+  return buildReport(args, results, loadBefore, true);
+}
+
+function keyOf(nodes: number, mode: ReplicationMode, inFlight: number): string {
+  return `${nodes}/${mode}/${inFlight}`;
+}
+
+function buildReport(args: ClusterBenchArgs, results: ReadonlyMap<string, WindowResult[]>, loadBefore: Load, complete: boolean): WritesReport {
   const rows: WritesRow[] = [];
   for (const nodes of args.nodes) {
     for (const mode of MODES) {
-      for (const inFlight of levels) {
+      for (const inFlight of LEVELS) {
         const list = results.get(keyOf(nodes, mode, inFlight)) ?? [];
+        if (list.length === 0) continue;
         rows.push({
           nodes,
           mode,
@@ -121,6 +132,7 @@ export async function runWrites(args: ClusterBenchArgs): Promise<WritesReport> {
   return {
     benchmark: 'cluster/writes',
     date: new Date().toISOString(),
+    complete,
     machine: machine(),
     loadBefore,
     loadAfter: load(),
@@ -171,6 +183,7 @@ export function formatWrites(report: WritesReport): string {
     ]),
   );
   const lines = [
+    ...(report.complete ? [] : ['**Partial: the run ended early (see its output); these are the configurations it finished.**', '']),
     `Durable replicated writes (fsync on), ${report.valueBytes}-byte values over ${formatCount(report.keySpace)} keys; ` +
       `median of ${report.runs} run(s) of ${report.durationMs} ms after ${report.warmupMs} ms warm-up; ` +
       `${describeLoad(report.loadBefore)} before, ${describeLoad(report.loadAfter)} after.`,

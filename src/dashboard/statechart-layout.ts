@@ -78,6 +78,8 @@ export interface StatechartLayout {
 // counts, which is exact enough because labels use a monospace font.
 export const LABEL_FONT_SIZE = 11;
 export const LABEL_LINE_HEIGHT = 13;
+/** A line's baseline sits this far above the bottom of its line box (room for descenders). */
+const LABEL_DESCENT = 3;
 const LABEL_CHAR_WIDTH = 6.7;
 export const NAME_FONT_SIZE = 14;
 const NAME_CHAR_WIDTH = 8.6;
@@ -96,6 +98,8 @@ const COMPOUND_PADDING_X = 30;
 export const COMPOUND_TITLE_HEIGHT = 30;
 const COMPOUND_PADDING_BOTTOM = 18;
 const INNER_GAP_MIN = 48;
+/** Above and below the labels between two rows of a compound, besides the line gaps. */
+const INNER_GAP_PADDING = 12;
 /** Inner arrows run this far in from the sides of the boxes they join. */
 const INNER_ARROW_INSET_PX = 18;
 const INNER_SIDE_BULGE = 48;
@@ -350,7 +354,7 @@ class LayoutBuilder {
         sideLabelWidth = Math.max(sideLabelWidth, labelWidth(label) + INNER_SIDE_BULGE + LABEL_PADDING);
       }
     }
-    const gapHeights = gaps.map((lines) => Math.max(INNER_GAP_MIN, lines * LABEL_LINE_HEIGHT + 2 * LABEL_LINE_GAP + 12));
+    const gapHeights = gaps.map((lines) => Math.max(INNER_GAP_MIN, lines * LABEL_LINE_HEIGHT + 2 * LABEL_LINE_GAP + INNER_GAP_PADDING));
     // The labels of the arrows between two rows sit between the down arrow (left)
     // and the up arrow (right), one above the other: children are widened to make room.
     const minChildWidth = labelWidthMax > 0 ? labelWidthMax + 2 * (INNER_ARROW_INSET_PX + LABEL_LINE_GAP * 2) : 0;
@@ -477,7 +481,7 @@ class LayoutBuilder {
       const to = { x: end.x, y: end.y + offset };
       const midX = (from.x + to.x) / 2;
       const bottomLine = Math.min(from.y, to.y) - LABEL_LINE_GAP;
-      const firstBaseline = bottomLine - labelHeight(lines) + LABEL_LINE_HEIGHT - 3;
+      const firstBaseline = bottomLine - labelHeight(lines) + LABEL_LINE_HEIGHT - LABEL_DESCENT;
       this.edges.push({
         from: s.group.from,
         to: s.group.to,
@@ -536,7 +540,7 @@ class LayoutBuilder {
           control2: { x: right, y: box.y - SELF_LOOP_HEIGHT },
           end: { x: right, y: box.y },
         },
-        label: { x: centerX, y: labelBottom - labelHeight(lines) + LABEL_LINE_HEIGHT - 3, anchor: 'middle', lines },
+        label: { x: centerX, y: labelBottom - labelHeight(lines) + LABEL_LINE_HEIGHT - LABEL_DESCENT, anchor: 'middle', lines },
       });
       above.push({ x1: Math.min(left, centerX - width / 2), x2: Math.max(right, centerX + width / 2), y: labelBottom - labelHeight(lines) });
     }
@@ -578,7 +582,7 @@ class LayoutBuilder {
               { x: xb, y: targetY },
             ],
           },
-          label: { x: centerX, y: labelTop + LABEL_LINE_HEIGHT - 3, anchor: 'middle', lines },
+          label: { x: centerX, y: labelTop + LABEL_LINE_HEIGHT - LABEL_DESCENT, anchor: 'middle', lines },
         });
         obstacles.push({ x1: Math.min(xa, xb), x2: Math.max(xa, xb), y: lane });
         obstacles.push({ x1: centerX - width / 2, x2: centerX + width / 2, y: direction === 'above' ? labelTop : labelTop + height });
@@ -636,7 +640,7 @@ class LayoutBuilder {
           },
           label: {
             x: adjacentBelow ? x + LABEL_LINE_GAP * 2 : x - LABEL_LINE_GAP * 2,
-            y: labelTop + LABEL_LINE_HEIGHT - 3,
+            y: labelTop + LABEL_LINE_HEIGHT - LABEL_DESCENT,
             anchor: adjacentBelow ? 'start' : 'end',
             lines,
           },
@@ -652,7 +656,7 @@ class LayoutBuilder {
         to: group.to,
         transitions: group.transitions,
         shape: { kind: 'cubic', start, control1: { x: bulgeX, y: start.y }, control2: { x: bulgeX, y: end.y }, end },
-        label: { x: bulgeX - INNER_SIDE_BULGE / 4 + LABEL_LINE_GAP, y: (start.y + end.y) / 2 - height / 2 + LABEL_LINE_HEIGHT - 3, anchor: 'start', lines },
+        label: { x: bulgeX - INNER_SIDE_BULGE / 4 + LABEL_LINE_GAP, y: (start.y + end.y) / 2 - height / 2 + LABEL_LINE_HEIGHT - LABEL_DESCENT, anchor: 'start', lines },
       });
     }
   }

@@ -39,7 +39,7 @@ export async function startDevHttpServers(cluster: Cluster, options: DevHttpOpti
         throw new ReplikitError('bad-request', 'in dev mode the cluster names new nodes itself (n4, n5, ...); send no id');
       }
       const added = await cluster.addNode();
-      await serve(added);
+      await serve(added, true);
       return { id: added };
     },
     remove: async (id) => {
@@ -52,7 +52,8 @@ export async function startDevHttpServers(cluster: Cluster, options: DevHttpOpti
     },
   };
 
-  async function serve(id: NodeId): Promise<void> {
+  /** `anyPortIfTaken`: a node added at run time must get a server even if its port is in use. */
+  async function serve(id: NodeId, anyPortIfTaken = false): Promise<void> {
     if (closed) return;
     const server = createNodeHttpServer({
       endpoint: cluster.endpoint(id),
@@ -66,7 +67,12 @@ export async function startDevHttpServers(cluster: Cluster, options: DevHttpOpti
     });
     servers.set(id, server);
     try {
-      const { url } = await server.listen(options.host, portOf(id, options.basePort));
+      const port = portOf(id, options.basePort);
+      const { url } = await server.listen(options.host, port).catch((error: NodeJS.ErrnoException) => {
+        if (!anyPortIfTaken || error.code !== 'EADDRINUSE' || port === 0) throw error;
+        options.log?.(`http: port ${port} for ${id} is in use; serving it on a free port instead`);
+        return server.listen(options.host, 0);
+      });
       urls[id] = url;
     } catch (error) {
       servers.delete(id);

@@ -38,6 +38,9 @@ export const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
 /** Idle keep-alive connections close after this. */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
+/** Open connections per server (dashboards hold one each for their event stream); more are refused by Node. */
+export const MAX_CONNECTIONS = 1024;
+
 /** Request targets (path plus query) longer than this are refused before routing. */
 export const MAX_URL_BYTES = 8 * 1024;
 

@@ -37,6 +37,8 @@ async function transfer(context: ServerContext, route: RouteContext): Promise<Re
   if (to === undefined) throw badRequest('"to" is missing: the id of the voter to hand leadership to');
   const status = await context.endpoint.status();
   if (!status) throw new HttpError(503, 'Node unavailable', `${context.endpoint.id} is down or not answering`);
+  // Wrong wherever it is asked, so refused before asking where the leader is.
+  if (!status.membership.voters.includes(to)) throw new HttpError(400, 'Transfer refused', `${to} is not a voter`);
   // Only the leader can hand leadership over; this server cannot reach the leader's endpoint.
   if (status.role !== 'leader') throw notLeader(await leaderHint(context, status.leaderId));
   let result: { ok: boolean; error?: string };

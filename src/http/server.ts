@@ -11,7 +11,7 @@ import type { DevControls, NodeEndpoint } from '../node/node-endpoint.js';
 import { ClientGoneError } from './body.js';
 import type { ServerContext } from './context.js';
 import { HttpError } from './http-error.js';
-import { CONNECTIONS_CHECK_INTERVAL_MS, DRAIN_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_URL_BYTES, resolveHttpLimits, type HttpLimits } from './limits.js';
+import { CONNECTIONS_CHECK_INTERVAL_MS, DRAIN_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_URL_BYTES, resolveHttpLimits, type HttpLimits } from './limits.js';
 import { NodeMetrics } from './metrics.js';
 import { answeredEarly, json, writeReply } from './reply.js';
 import { adminRoutes, type MembershipControls } from './routes-admin.js';
@@ -67,6 +67,8 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
     (req, res) => void handle(req, res),
   );
 
+  server.maxConnections = MAX_CONNECTIONS;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAtMs = performance.now();
     // Stream errors are seen where the body is read; an unread body must not crash the process.
@@ -117,6 +119,8 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
   // Requests Node cannot parse (bad syntax, oversized headers, headers that
   // never finish) never reach handle(); answer them in JSON too.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // An answer already under way on this socket cannot be followed by another
+    // (Node's own default handler makes the same check on the same field).
     const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
     if (error.code === 'ECONNRESET' || !socket.writable || started || answeredEarly.has(socket)) {
       socket.destroy();

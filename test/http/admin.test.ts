@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeHttpServer } from '../../src/http/index.js';
-import { agreedLeader, call, eventually, startDevCluster, writeFollowingLeader, type DevCluster } from './helpers.js';
+import { agreedLeader, call, eventually, startDevCluster, until, writeFollowingLeader, type DevCluster } from './helpers.js';
 
 let dev: DevCluster;
 let nextSeq = 1;
@@ -22,18 +22,28 @@ afterAll(async () => {
 
 describe('HTTP admin routes', () => {
   it('transfers leadership from the leader; a follower answers 503 with leaderUrl', async () => {
-    const leader = await agreedLeader(dev.http.urls);
-    const [target] = others(leader.id) as [string];
-    const onFollower = await call('POST', `${dev.http.urls[target]}/admin/transfer-leadership`, { to: target });
-    expect(onFollower.status).toBe(503);
-    expect(onFollower.body).toMatchObject({ error: 'Not the leader', leaderId: leader.id, leaderUrl: leader.url });
+    // Leadership can move between any two requests: each check picks the leader afresh.
+    const refused = await until(async () => {
+      const leader = await agreedLeader(dev.http.urls);
+      const [follower] = others(leader.id) as [string];
+      const answer = await call('POST', `${dev.http.urls[follower]}/admin/transfer-leadership`, { to: follower });
+      return answer.status === 503 && answer.body.leaderId !== null ? answer : null;
+    }, 'a follower to refuse a transfer');
+    expect(refused.body).toEqual({ error: 'Not the leader', leaderId: expect.any(String), leaderUrl: dev.http.urls[refused.body.leaderId] });
 
-    expect((await call('POST', `${leader.url}/admin/transfer-leadership`, {})).status).toBe(400);
-    expect((await call('POST', `${leader.url}/admin/transfer-leadership`, { to: 'n9' })).status).toBe(400);
+    const anyUrl = dev.http.urls['n1'] as string;
+    expect((await call('POST', `${anyUrl}/admin/transfer-leadership`, {})).status).toBe(400);
+    const notVoter = await call('POST', `${anyUrl}/admin/transfer-leadership`, { to: 'n9' });
+    expect(notVoter.status).toBe(400);
+    expect(notVoter.body.detail).toMatch(/not a voter/);
 
-    const moved = await call('POST', `${leader.url}/admin/transfer-leadership`, { to: target });
-    expect(moved.status).toBe(200);
-    expect(moved.body).toEqual({ success: true, from: leader.id, to: target });
+    const { moved, from, to } = await until(async () => {
+      const leader = await agreedLeader(dev.http.urls);
+      const [target] = others(leader.id) as [string];
+      const answer = await call('POST', `${leader.url}/admin/transfer-leadership`, { to: target });
+      return answer.status === 200 ? { moved: answer, from: leader.id, to: target } : null;
+    }, 'the leader to accept a transfer');
+    expect(moved.body).toEqual({ success: true, from, to });
     // The transfer may lose to an election on a loaded machine; what matters is that a leader is agreed again.
     await agreedLeader(dev.http.urls);
   });
@@ -53,11 +63,12 @@ describe('HTTP admin routes', () => {
 
     const next = await agreedLeader(dev.http.urls, survivors);
     expect(next.id).not.toBe(leader.id);
-    for (const id of survivors) {
-      const status = (await call('GET', `${dev.http.urls[id]}/status`)).body;
-      expect(status.leaderId).toBe(next.id);
-      expect(status.leaderUrl).toBe(next.url);
-    }
+    // Every survivor names the new leader and its URL (agreeing again if it moved once more meanwhile).
+    await eventually(async () => {
+      const statuses = await Promise.all(survivors.map(async (id) => (await call('GET', `${dev.http.urls[id]}/status`)).body));
+      const leaderId = statuses[0]?.leaderId;
+      return leaderId !== leader.id && statuses.every((status) => status?.leaderId === leaderId && status.leaderUrl === dev.http.urls[leaderId]);
+    }, 'the survivors to name the new leader with its URL');
 
     // A sync write needs every voter; with one down it cannot be confirmed, and the answer says so.
     const unknown = await call('PUT', `${next.url}/key/sync-while-down?mode=sync&timeoutMs=200`, 'maybe');
@@ -109,8 +120,11 @@ describe('HTTP admin routes', () => {
     expect(removed.status).toBe(200);
     expect(removed.body).toEqual({ success: true, id: 'n4' });
     expect(dev.http.urls['n4']).toBeUndefined();
-    const leader = await agreedLeader(dev.http.urls);
-    expect((await call('GET', `${leader.url}/status`)).body.membership.voters).toEqual(['n1', 'n2', 'n3']);
+    await eventually(async () => {
+      const leader = await agreedLeader(dev.http.urls);
+      const status = await call('GET', `${leader.url}/status`);
+      return JSON.stringify(status.body?.membership?.voters) === JSON.stringify(['n1', 'n2', 'n3']);
+    }, 'the membership without n4');
   });
 
   it('a server without DevControls or membership has no such routes (404)', async () => {

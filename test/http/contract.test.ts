@@ -6,21 +6,44 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../src/index.js';
 import { MAX_BODY_BYTES } from '../../src/http/index.js';
-import { agreedLeader, call, eventually, parsePrometheus, startDevCluster, writeFollowingLeader, type DevCluster } from './helpers.js';
+import { agreedLeader, call, eventually, parsePrometheus, type Sample, startDevCluster, until, writeFollowingLeader, type Answer, type DevCluster } from './helpers.js';
 
 let dev: DevCluster;
-let leader: { id: string; url: string };
-let follower: { id: string; url: string };
+/** Where writes start; writeFollowingLeader finds the leader from any node. */
+let anyUrl: string;
 let nextSeq = 1;
 const session = (): { clientId: string; seq: number } => ({ clientId: 'contract-test', seq: nextSeq++ });
 
 beforeAll(async () => {
   // Read waits give up after requestTimeoutMs: short, so the 504 case is quick.
   dev = await startDevCluster({ requestTimeoutMs: 2000 });
-  leader = await agreedLeader(dev.http.urls);
-  const followerId = Object.keys(dev.http.urls).find((id) => id !== leader.id) as string;
-  follower = { id: followerId, url: dev.http.urls[followerId] as string };
+  anyUrl = (await agreedLeader(dev.http.urls)).url;
 });
+
+/** A node the others agree is a follower right now (leadership can move between any two requests). */
+async function aFollower(): Promise<{ id: string; url: string }> {
+  const leader = await agreedLeader(dev.http.urls);
+  const id = Object.keys(dev.http.urls).find((other) => other !== leader.id) as string;
+  return { id, url: dev.http.urls[id] as string };
+}
+
+/** `path` asked of the current leader, until the node asked was still the leader when it answered. */
+function onLeader(method: string, path: string, accept: (answer: Answer) => boolean = (answer) => answer.status !== 503): Promise<{ answer: Answer; id: string }> {
+  return until(async () => {
+    const leader = await agreedLeader(dev.http.urls);
+    const answer = await call(method, `${leader.url}${path}`);
+    return accept(answer) ? { answer, id: leader.id } : null;
+  }, `${method} ${path} on the leader`);
+}
+
+/** `path` asked of a current follower, until `accept` holds (the node may have become leader meanwhile). */
+function onFollower(method: string, path: string, accept: (answer: Answer) => boolean, body?: unknown): Promise<{ answer: Answer; id: string }> {
+  return until(async () => {
+    const follower = await aFollower();
+    const answer = await call(method, `${follower.url}${path}`, body);
+    return accept(answer) ? { answer, id: follower.id } : null;
+  }, `${method} ${path} on a follower`);
+}
 
 afterAll(async () => {
   await dev?.close();
@@ -28,13 +51,11 @@ afterAll(async () => {
 
 describe('HTTP key-value contract', () => {
   it('a write to a follower answers 503 with the leader, and the leader takes it', async () => {
-    const refused = await call('PUT', `${follower.url}/key/name`, 'Alice');
-    expect(refused.status).toBe(503);
-    expect(refused.body).toMatchObject({ error: 'Not the leader' });
-    // The follower may be between heartbeats of a new term; when it names a leader, it names its URL.
-    if (refused.body.leaderId !== null) expect(refused.body.leaderUrl).toBe(dev.http.urls[refused.body.leaderId]);
+    const { answer: refused, id } = await onFollower('PUT', '/key/name', (answer) => answer.status === 503 && answer.body.leaderId !== null, 'Alice');
+    expect(refused.body).toEqual({ error: 'Not the leader', detail: expect.any(String), leaderId: expect.any(String), leaderUrl: dev.http.urls[refused.body.leaderId] });
+    expect(refused.body.leaderId).not.toBe(id);
 
-    const written = await writeFollowingLeader('PUT', follower.url, '/key/name', 'Alice', session());
+    const written = await writeFollowingLeader('PUT', dev.http.urls[id] as string, '/key/name', 'Alice', session());
     expect(written.status).toBe(200);
     expect(written.body).toEqual({
       success: true,
@@ -48,54 +69,47 @@ describe('HTTP key-value contract', () => {
   });
 
   it('reads at every consistency level, with the node that answered and its lag', async () => {
-    const written = await writeFollowingLeader('PUT', leader.url, '/key/city', { name: 'NYC' }, session());
+    const written = await writeFollowingLeader('PUT', anyUrl, '/key/city', { name: 'NYC' }, session());
     expect(written.status).toBe(200);
     const index: number = written.body.index;
-    const leaderUrl = dev.http.urls[written.body.leaderId] as string;
-    const otherUrl = Object.values(dev.http.urls).find((url) => url !== leaderUrl) as string;
 
-    const linearizable = await call('GET', `${leaderUrl}/key/city`);
+    const { answer: linearizable, id: leaderId } = await onLeader('GET', '/key/city');
     expect(linearizable.status).toBe(200);
-    expect(linearizable.body).toEqual({ key: 'city', value: { name: 'NYC' }, index: expect.any(Number), nodeRole: 'leader', nodeId: written.body.leaderId, lagMs: 0 });
+    expect(linearizable.body).toEqual({ key: 'city', value: { name: 'NYC' }, index: expect.any(Number), nodeRole: 'leader', nodeId: leaderId, lagMs: 0 });
     expect(linearizable.body.index).toBeGreaterThanOrEqual(index);
-    expect((await call('GET', `${leaderUrl}/key/city?consistency=lease`)).status).toBe(200);
+    expect((await onLeader('GET', '/key/city?consistency=lease')).answer.status).toBe(200);
 
     // Leader-only levels on a follower: 503 pointing at the leader.
-    const onFollower = await call('GET', `${otherUrl}/key/city?consistency=linearizable`);
-    expect(onFollower.status).toBe(503);
-    expect(onFollower.body.error).toBe('Not the leader');
+    const refused = (await onFollower('GET', '/key/city?consistency=linearizable', (answer) => answer.status === 503)).answer;
+    expect(refused.body.error).toBe('Not the leader');
 
-    const ryw = await call('GET', `${otherUrl}/key/city?consistency=read-your-writes&minIndex=${index}`);
-    expect(ryw.status).toBe(200);
-    expect(ryw.body).toMatchObject({ key: 'city', value: { name: 'NYC' }, nodeRole: 'follower', lagMs: expect.any(Number) });
+    const isFollowerAnswer = (answer: Answer): boolean => answer.status === 200 && answer.body.nodeRole === 'follower';
+    const ryw = (await onFollower('GET', `/key/city?consistency=read-your-writes&minIndex=${index}`, isFollowerAnswer)).answer;
+    expect(ryw.body).toEqual({ key: 'city', value: { name: 'NYC' }, index: expect.any(Number), nodeRole: 'follower', nodeId: expect.any(String), lagMs: expect.any(Number) });
     expect(ryw.body.index).toBeGreaterThanOrEqual(index);
-    expect((await call('GET', `${otherUrl}/key/city?consistency=monotonic&minIndex=${index}`)).body.value).toEqual({ name: 'NYC' });
-    expect((await call('GET', `${otherUrl}/key/city?consistency=bounded&maxLagMs=60000`)).status).toBe(200);
-    const eventual = await call('GET', `${otherUrl}/key/city?consistency=eventual`);
-    expect(eventual.status).toBe(200);
-    expect(eventual.body.nodeId).not.toBe(written.body.leaderId);
+    const monotonic = (await onFollower('GET', `/key/city?consistency=monotonic&minIndex=${index}`, isFollowerAnswer)).answer;
+    expect(monotonic.body.value).toEqual({ name: 'NYC' });
+    expect((await onFollower('GET', '/key/city?consistency=bounded&maxLagMs=60000', isFollowerAnswer)).answer.body.value).toEqual({ name: 'NYC' });
+    const eventual = await onFollower('GET', '/key/city?consistency=eventual', isFollowerAnswer);
+    expect(eventual.answer.body.nodeId).toBe(eventual.id);
 
     // A follower is almost never exactly 0 ms behind: bounded with maxLagMs=0 refuses it.
-    let stale = await call('GET', `${otherUrl}/key/city?consistency=bounded&maxLagMs=0`);
-    await eventually(async () => {
-      stale = await call('GET', `${otherUrl}/key/city?consistency=bounded&maxLagMs=0`);
-      return stale.status === 503;
-    }, 'a too-stale refusal');
+    const stale = (await onFollower('GET', '/key/city?consistency=bounded&maxLagMs=0', (answer) => answer.status === 503)).answer;
     expect(stale.body).toEqual({ error: 'Too stale', detail: expect.any(String), lagMs: expect.any(Number) });
 
-    const missing = await call('GET', `${leaderUrl}/key/never-written`);
+    const missing = (await onLeader('GET', '/key/never-written')).answer;
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ error: 'Key not found', key: 'never-written', index: expect.any(Number) });
   });
 
   it('a read waiting for an index that never comes answers 504', async () => {
-    const waited = await call('GET', `${follower.url}/key/city?consistency=read-your-writes&minIndex=1000000000`);
+    const waited = await call('GET', `${anyUrl}/key/city?consistency=read-your-writes&minIndex=1000000000`);
     expect(waited.status).toBe(504);
     expect(waited.body.error).toBe('Timeout');
   });
 
   it('deletes, compare-and-sets, and refuses a CAS mismatch with the current value', async () => {
-    const created = await writeFollowingLeader('POST', leader.url, '/key/counter/cas', { expected: null, next: 1 }, session());
+    const created = await writeFollowingLeader('POST', anyUrl, '/key/counter/cas', { expected: null, next: 1 }, session());
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ success: true, key: 'counter', value: 1 });
     const url = dev.http.urls[created.body.leaderId] as string;
@@ -114,34 +128,34 @@ describe('HTTP key-value contract', () => {
   });
 
   it('keys in the path are percent-decoded', async () => {
-    const written = await writeFollowingLeader('PUT', leader.url, `/key/${encodeURIComponent('café/menu ü')}`, 1, session());
+    const written = await writeFollowingLeader('PUT', anyUrl, `/key/${encodeURIComponent('café/menu ü')}`, 1, session());
     expect(written.status).toBe(200);
     expect(written.body.key).toBe('café/menu ü');
-    const read = await call('GET', `${dev.http.urls[written.body.leaderId]}/key/caf%C3%A9%2Fmenu%20%C3%BC`);
+    const read = await call('GET', `${anyUrl}/key/caf%C3%A9%2Fmenu%20%C3%BC?consistency=read-your-writes&minIndex=${written.body.index}`);
     expect(read.body).toMatchObject({ key: 'café/menu ü', value: 1 });
   });
 
   it('a retried write with the same session seq applies once and gets the first answer', async () => {
     const retry = { clientId: 'retrying-client', seq: 1 };
-    const first = await writeFollowingLeader('POST', leader.url, '/key/once/cas', { expected: null, next: 'first' }, retry);
+    const first = await writeFollowingLeader('POST', anyUrl, '/key/once/cas', { expected: null, next: 'first' }, retry);
     expect(first.status).toBe(200);
     // Were it applied again, the CAS would now fail: the key is no longer absent.
-    const again = await writeFollowingLeader('POST', leader.url, '/key/once/cas', { expected: null, next: 'first' }, retry);
+    const again = await writeFollowingLeader('POST', anyUrl, '/key/once/cas', { expected: null, next: 'first' }, retry);
     expect(again.status).toBe(200);
-    const older = await writeFollowingLeader('PUT', leader.url, '/key/once', 'late', { clientId: 'retrying-client', seq: 0 });
+    const older = await writeFollowingLeader('PUT', anyUrl, '/key/once', 'late', { clientId: 'retrying-client', seq: 0 });
     expect(older.status).toBe(400);
   });
 
   it('a fencing token lower than one accepted gets 409', async () => {
-    expect((await writeFollowingLeader('PUT', leader.url, '/key/guarded?fencingToken=5', 'holder 5', session())).status).toBe(200);
-    const stale = await writeFollowingLeader('PUT', leader.url, '/key/guarded?fencingToken=4', 'holder 4', session());
+    expect((await writeFollowingLeader('PUT', anyUrl, '/key/guarded?fencingToken=5', 'holder 5', session())).status).toBe(200);
+    const stale = await writeFollowingLeader('PUT', anyUrl, '/key/guarded?fencingToken=4', 'holder 4', session());
     expect(stale.status).toBe(409);
     expect(stale.body.error).toBe('Stale fencing token');
   });
 
   it('accepts the write options as query parameters', async () => {
     for (const query of ['mode=quorum', 'mode=async', 'mode=semi-sync&minReplicas=1&timeoutMs=2000', 'mode=sync&timeoutMs=3000']) {
-      const answer = await writeFollowingLeader('PUT', leader.url, `/key/modes?${query}`, query, session());
+      const answer = await writeFollowingLeader('PUT', anyUrl, `/key/modes?${query}`, query, session());
       expect(answer.status, query).toBe(200);
     }
   });
@@ -149,7 +163,7 @@ describe('HTTP key-value contract', () => {
 
 describe('HTTP bad input', () => {
   it('refuses each with a 4xx JSON error and leaves what is stored unchanged', async () => {
-    const kept = await writeFollowingLeader('PUT', leader.url, '/key/keep', 'safe', session());
+    const kept = await writeFollowingLeader('PUT', anyUrl, '/key/keep', 'safe', session());
     expect(kept.status).toBe(200);
     const url = dev.http.urls[kept.body.leaderId] as string;
     const json = { 'content-type': 'application/json' };
@@ -195,14 +209,15 @@ describe('HTTP bad input', () => {
     expect(wrongMethod.headers.get('allow')).toBe('PUT, GET, DELETE');
     expect(await wrongMethod.json()).toMatchObject({ error: 'Method not allowed' });
 
-    expect((await call('GET', `${url}/key/keep`)).body.value).toBe('safe');
+    expect((await call('GET', `${url}/key/keep?consistency=read-your-writes&minIndex=${kept.body.index}`)).body.value).toBe('safe');
   });
 });
 
 describe('HTTP status, health and metrics', () => {
   it('/status tells role, term, indexes, membership and, on the leader, each follower', async () => {
-    const current = await agreedLeader(dev.http.urls);
-    const status = (await call('GET', `${current.url}/status`)).body;
+    const { answer, id } = await onLeader('GET', '/status', (status) => status.body?.role === 'leader');
+    const current = { id, url: dev.http.urls[id] as string };
+    const status = answer.body;
     expect(status).toMatchObject({
       nodeId: current.id,
       role: 'leader',
@@ -220,9 +235,9 @@ describe('HTTP status, health and metrics', () => {
     for (const follower of Object.values(status.followers)) {
       expect(follower).toMatchObject({ matchIndex: expect.any(Number), lagEntries: expect.any(Number), lagMs: expect.any(Number) });
     }
-    const other = Object.entries(dev.http.urls).find(([id]) => id !== current.id) as [string, string];
-    const followerStatus = (await call('GET', `${other[1]}/status`)).body;
-    expect(followerStatus).toMatchObject({ nodeId: other[0], role: 'follower', leaderId: current.id, followers: {} });
+    const follower = await onFollower('GET', '/status', (other) => other.body?.role === 'follower' && other.body.leaderId !== null);
+    expect(follower.answer.body).toMatchObject({ nodeId: follower.id, role: 'follower', leaderId: expect.any(String), followers: {} });
+    expect(follower.answer.body.leaderUrl).toBe(dev.http.urls[follower.answer.body.leaderId]);
   });
 
   it('/health is 200 on every node of a settled cluster', async () => {
@@ -233,13 +248,22 @@ describe('HTTP status, health and metrics', () => {
   });
 
   it('/metrics is Prometheus text with every replikit metric, from this node', async () => {
-    const current = await agreedLeader(dev.http.urls);
-    expect((await writeFollowingLeader('PUT', current.url, '/key/measured', 1, session())).status).toBe(200);
-    const response = await fetch(`${current.url}/metrics`);
+    const written = await writeFollowingLeader('PUT', anyUrl, '/key/measured', 1, session());
+    expect(written.status).toBe(200);
+    const response = await fetch(`${dev.http.urls[written.body.leaderId]}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const samples = parsePrometheus(await response.text());
-    const names = new Set(samples.map((sample) => sample.name));
+    const value = (from: Sample[], name: string, labels = ''): number | undefined =>
+      from.find((sample) => sample.name === name && sample.labels.includes(labels))?.value;
+    // The server that took the write counted it and timed it.
+    expect(value(samples, 'replikit_commit_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value(samples, 'replikit_http_requests_total', 'route="/key/:key",status="200"')).toBeGreaterThanOrEqual(1);
+
+    // One registry per server: the leader's scrape says leader and has follower lag; a follower's says neither.
+    const isLeaderIn = (answer: Answer): number | undefined => value(parsePrometheus(answer.text), 'replikit_is_leader');
+    const leaderScrape = parsePrometheus((await onLeader('GET', '/metrics', (answer) => isLeaderIn(answer) === 1)).answer.text);
+    const names = new Set(leaderScrape.map((sample) => sample.name));
     for (const name of [
       'replikit_term',
       'replikit_commit_index',
@@ -255,15 +279,8 @@ describe('HTTP status, health and metrics', () => {
     ]) {
       expect(names, name).toContain(name);
     }
-    const value = (name: string, labels = ''): number | undefined =>
-      samples.find((sample) => sample.name === name && sample.labels.includes(labels))?.value;
-    expect(value('replikit_is_leader')).toBe(1);
-    expect(value('replikit_commit_latency_seconds_count')).toBeGreaterThanOrEqual(1);
-    expect(value('replikit_http_requests_total', 'route="/key/:key",status="200"')).toBeGreaterThanOrEqual(1);
-    // One registry per server: another node's scrape has its own series.
-    const other = Object.entries(dev.http.urls).find(([id]) => id !== current.id) as [string, string];
-    const otherSamples = parsePrometheus(await (await fetch(`${other[1]}/metrics`)).text());
-    expect(otherSamples.find((sample) => sample.name === 'replikit_is_leader')?.value).toBe(0);
-    expect(otherSamples.some((sample) => sample.name === 'replikit_follower_lag_entries')).toBe(false);
+    const followerScrape = parsePrometheus((await onFollower('GET', '/metrics', (answer) => isLeaderIn(answer) === 0)).answer.text);
+    expect(followerScrape.some((sample) => sample.name === 'replikit_follower_lag_entries')).toBe(false);
+    expect(value(followerScrape, 'replikit_term')).toBeGreaterThan(0);
   });
 });

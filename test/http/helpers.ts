@@ -80,6 +80,20 @@ export async function call(method: string, url: string, body?: unknown, headers:
   return { status: response.status, headers: response.headers, text, body: parsed };
 }
 
+/**
+ * Retries `attempt` until it returns a value. Leadership can move at any
+ * moment on a loaded machine, so a check that needs "the leader" or "a
+ * follower" picks them afresh on each try instead of trusting an old answer.
+ */
+export async function until<T>(attempt: () => Promise<T | null | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  let result: T | null | undefined = null;
+  await eventually(async () => {
+    result = await attempt();
+    return result !== null && result !== undefined;
+  }, what, timeoutMs);
+  return result as unknown as T;
+}
+
 /** The URL of the node all running nodes agree is the leader. */
 export async function agreedLeader(urls: Readonly<Record<string, string>>, among = Object.keys(urls)): Promise<{ id: string; url: string }> {
   let found: { id: string; url: string } | null = null;
@@ -171,9 +185,15 @@ export function parseResponses(bytes: string): RawResponse[] {
   return responses;
 }
 
+export interface Sample {
+  readonly name: string;
+  readonly labels: string;
+  readonly value: number;
+}
+
 /** A Prometheus text exposition: every sample line `name{labels} value`, comments and blanks aside. */
-export function parsePrometheus(text: string): { name: string; labels: string; value: number }[] {
-  const samples: { name: string; labels: string; value: number }[] = [];
+export function parsePrometheus(text: string): Sample[] {
+  const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(line);

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createCluster } from '../cluster/cluster.js';
 import { ReplikitError } from '../cluster/errors.js';
+import { clusterEventsOf, createDashboard } from '../dashboard/index.js';
 import { startDevHttpServers } from '../http/dev-servers.js';
 
 const USAGE = `usage: replikit dev [--nodes 3] [--port 4001] [--host 127.0.0.1] [--data DIR] [--mode quorum]
@@ -60,9 +61,18 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const servers = await startDevHttpServers(cluster, { host: values.host, basePort: port });
+  // One dashboard serves every node's port: the page knows which node it is on from its own URL.
+  let urls: Readonly<Record<string, string>> = {};
+  const dashboard = createDashboard({
+    endpoint: cluster.endpoint(cluster.nodeIds()[0] as string),
+    peerUrls: () => urls,
+    devMode: true,
+    clusterEvents: clusterEventsOf(cluster),
+  });
+  const servers = await startDevHttpServers(cluster, { host: values.host, basePort: port, dashboard: dashboard.handle });
+  urls = servers.urls;
   console.log(`replikit dev: ${nodes} nodes, ${values.mode} mode${values.data ? `, data in ${values.data}` : ''}`);
-  for (const [id, url] of Object.entries(servers.urls)) console.log(`  ${id}  ${url}`);
+  for (const [id, url] of Object.entries(servers.urls)) console.log(`  ${id}  ${url}   dashboard: ${url}/`);
   console.log(`try: curl -X PUT ${Object.values(servers.urls)[0]}/key/hello -H 'content-type: application/json' -d '"world"'`);
   console.log('Ctrl-C stops the cluster.');
   cluster.on('leader-change', (event: { leaderId: string | null; term: number }) => {
@@ -75,6 +85,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   console.log('\nstopping...');
+  dashboard.close();
   await servers.close();
   await cluster.close();
   console.log('stopped.');

@@ -11,12 +11,16 @@ interface Command {
 const io = { stdout: process.stdout, stderr: process.stderr };
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  dev: { summary: 'a whole cluster in this process (worker threads), each node serving HTTP', run: runDevCommand },
+  dev: { summary: 'a whole cluster in this process (worker threads), with HTTP and the live dashboard', run: runDevCommand },
   node: {
     summary: 'one node of a multi-host cluster (TCP between nodes, HTTP for clients)',
     run: async (argv) => (await import('./node-command.js')).runNodeCommand(argv),
   },
   verify: { summary: 'a fault campaign against a cluster, checked for linearizability', run: async (argv) => (await import('./verify-command.js')).runVerifyCommand(argv) },
+  statechart: {
+    summary: 'print the role statechart (mermaid, svg or json), drawn from the machine itself',
+    run: async (argv) => (await import('./statechart-command.js')).runStatechartCommand(argv),
+  },
   status: { summary: 'show the cluster as one node sees it', run: (argv) => clientCommand(['status', ...argv]) },
   put: { summary: 'write a key', run: (argv) => clientCommand(['put', ...argv]) },
   get: { summary: 'read a key', run: (argv) => clientCommand(['get', ...argv]) },

@@ -8,9 +8,11 @@
 // leader needs votes from followers that ignore campaigns for an election
 // timeout T after they last heard from us, and our lease ends T - drift after
 // the send time of the last round a majority acknowledged. So no other leader
-// exists before lease end + drift. We terminate at most
-//   watchdogIntervalMs + tickMs + killBoundMs
-// after lease end, and refuse to start unless that is below drift.
+// exists before lease end + drift. Past the deadline we ask the node once
+// more (a busy host may simply not have read its answers yet), then shoot.
+// That happens at most
+//   watchdogIntervalMs + tickMs + confirmTimeoutMs + killBoundMs
+// after lease end, and we refuse to start unless that is below drift.
 
 import * as Comlink from 'comlink';
 import { EventEmitter } from 'node:events';
@@ -29,19 +31,22 @@ export interface HostTiming {
   readonly watchdogIntervalMs: number;
   /** The longest a worker.terminate() may take to stop a thread, hung or not. */
   readonly killBoundMs: number;
+  /** Past the lease deadline, how long the last look at the node may take before it is shot. */
+  readonly confirmTimeoutMs: number;
   /** A node that answers nothing for this long is hung and restarted. */
   readonly hangTimeoutMs: number;
   /** Restarts within a minute before the node is left down and reported as crash-looping. */
   readonly maxRestartsPerMinute: number;
 }
 
-/** 150 ms election timeout, 70 ms lease, 80 ms drift margin: 10 + 5 + 50 ms reaction fits inside it. */
+/** 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 20 + 50 ms reaction fits inside it. */
 export const DEFAULT_HOST_TIMING: HostTiming = {
   tickMs: 5,
   electionTimeoutTicks: 30,
-  leaseDriftTicks: 16,
+  leaseDriftTicks: 20,
   watchdogIntervalMs: 10,
   killBoundMs: 50,
+  confirmTimeoutMs: 20,
   hangTimeoutMs: 1000,
   maxRestartsPerMinute: 5,
 };
@@ -49,14 +54,14 @@ export const DEFAULT_HOST_TIMING: HostTiming = {
 /** Why a timing is unsafe, or null: the inequality in the header comment, and basic sanity. */
 export function hostTimingProblem(timing: HostTiming): string | null {
   const driftMs = timing.leaseDriftTicks * timing.tickMs;
-  const reactionMs = timing.watchdogIntervalMs + timing.tickMs + timing.killBoundMs;
+  const reactionMs = timing.watchdogIntervalMs + timing.tickMs + timing.confirmTimeoutMs + timing.killBoundMs;
   if (timing.leaseDriftTicks >= timing.electionTimeoutTicks) {
     return `leaseDriftTicks (${timing.leaseDriftTicks}) must be below electionTimeoutTicks (${timing.electionTimeoutTicks})`;
   }
   if (reactionMs >= driftMs) {
     return (
       `unsafe timing: the watchdog may stop a leader ${reactionMs} ms after its lease ends ` +
-      `(watchdogIntervalMs ${timing.watchdogIntervalMs} + tickMs ${timing.tickMs} + killBoundMs ${timing.killBoundMs}), ` +
+      `(watchdogIntervalMs ${timing.watchdogIntervalMs} + tickMs ${timing.tickMs} + confirmTimeoutMs ${timing.confirmTimeoutMs} + killBoundMs ${timing.killBoundMs}), ` +
       `but another leader may be elected ${driftMs} ms after it (leaseDriftTicks ${timing.leaseDriftTicks} x tickMs ${timing.tickMs}); ` +
       'raise leaseDriftTicks or lower the watchdog interval'
     );
@@ -169,8 +174,10 @@ export class HostSupervisor extends EventEmitter {
     const nowMs = performance.now();
     // The lease deadline is checked every interval, whether or not the node answers.
     if (this.state === 'running' && this.leaseDeadlineMs !== null && nowMs > this.leaseDeadlineMs) {
+      if (await this.leaseConfirmed()) return;
       const term = this.lastStatus?.term ?? 0;
-      await this.fence('lease-expired', `leader lease of term ${term} lapsed ${Math.round(nowMs - this.leaseDeadlineMs)} ms ago without renewal`, term);
+      const lapsedMs = Math.round(performance.now() - (this.leaseDeadlineMs ?? nowMs));
+      await this.fence('lease-expired', `leader lease of term ${term} lapsed ${lapsedMs} ms ago without renewal`, term);
       return;
     }
     if (this.state === 'running' && nowMs - this.lastAnswerMs > this.timing.hangTimeoutMs) {
@@ -186,6 +193,16 @@ export class HostSupervisor extends EventEmitter {
     } finally {
       this.polling = false;
     }
+  }
+
+  /** One last look, bounded by confirmTimeoutMs: true when the node renewed its lease or stopped leading. */
+  private async leaseConfirmed(): Promise<boolean> {
+    const sentMs = performance.now();
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), this.timing.confirmTimeoutMs));
+    const status = await Promise.race([this.call((remote) => remote.status(), () => null), timeout]);
+    if (!status) return false;
+    this.observe(status, sentMs);
+    return this.leaseDeadlineMs === null || this.leaseDeadlineMs > performance.now();
   }
 
   /** `sentMs` is before the node measured its lease, so sentMs + remaining never overestimates the lease. */

@@ -177,17 +177,21 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
 /** The node as the HTTP face sees it: every call goes through the supervisor and settles even if the node dies. */
 function supervisedEndpoint(id: NodeId, supervisor: HostSupervisor, listeners: Set<(event: NodeEvent) => void>): NodeEndpoint {
   const down: { ok: boolean; index?: number; error?: string } = { ok: false, error: `${id} is restarting` };
+  const notSent: ClientAnswer = { ok: false, error: { code: 'stopped', message: `${id} is restarting; nothing was done` } };
   const stopped = (kind: string): ClientAnswer =>
     kind === 'get'
       ? { ok: false, error: { code: 'stopped', message: `${id} is restarting` } }
       : { ok: false, error: { code: 'unknown-outcome', message: `${id} stopped before answering; the write may or may not have happened` } };
   return {
     id,
-    submit: (requests) =>
-      supervisor.call(
+    submit: async (requests) => {
+      // Down before we asked: nothing was sent, so the caller may safely go elsewhere.
+      if (supervisor.workerState() !== 'running') return requests.map(() => notSent);
+      return supervisor.call(
         (remote) => remote.submit(requests),
         () => requests.map((request) => stopped(request.kind)),
-      ),
+      );
+    },
     status: async () => supervisor.status(),
     transferLeadership: (to) => supervisor.call((remote) => remote.transferLeadership(to), () => down),
     proposeMembership: (change) => supervisor.call((remote) => remote.proposeMembership(change), () => down),

@@ -1,0 +1,189 @@
+// Real `replikit node` processes on loopback, joined by TCP: kill -9, SIGSTOP
+// and SIGCONT, hung node threads, crash loops, membership changes. After each,
+// every acknowledged write is readable with a linearizable read.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient, type ReplikitClient } from '../../src/client/index.js';
+import { ProcessCluster, eventually, sleep } from './process-cluster.js';
+
+let cluster: ProcessCluster | null = null;
+const clients: ReplikitClient[] = [];
+const writerGroups: { stop(): Promise<void> }[] = [];
+
+afterEach(async () => {
+  // A test that failed half-way still stops its writers before the cluster goes.
+  await Promise.all(writerGroups.splice(0).map((writers) => writers.stop()));
+  for (const client of clients.splice(0)) client.close();
+  await cluster?.close();
+  cluster = null;
+});
+
+/** Writers over several clients (each client writes one at a time), recording what was acknowledged. */
+function startWriters(endpoints: string[], writers: number) {
+  const acknowledged = new Map<string, number>();
+  const attempted = new Map<string, Set<number>>();
+  let running = true;
+  let counter = 0;
+  const loops = Array.from({ length: writers }, async (_, writer) => {
+    const client = createClient({ endpoints, totalTimeoutMs: 4000 });
+    clients.push(client);
+    while (running) {
+      const key = `k${writer}`;
+      const value = ++counter;
+      (attempted.get(key) ?? attempted.set(key, new Set()).get(key))?.add(value);
+      try {
+        await client.put(key, value);
+        acknowledged.set(key, Math.max(acknowledged.get(key) ?? 0, value));
+      } catch {
+        // Unknown outcome or no leader for a moment: allowed, not acknowledged.
+        // Pause, so a client that fails at once cannot starve the event loop.
+        await sleep(WRITER_RETRY_PAUSE_MS);
+      }
+    }
+  });
+  const group = {
+    acknowledged,
+    attempted,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+  writerGroups.push(group);
+  return group;
+}
+
+/** How long a writer waits after a failed write before the next. */
+const WRITER_RETRY_PAUSE_MS = 20;
+
+async function expectEveryAcknowledgedWriteReadable(
+  endpoints: string[],
+  acknowledged: Map<string, number>,
+  attempted: Map<string, Set<number>>,
+): Promise<void> {
+  const reader = createClient({ endpoints });
+  clients.push(reader);
+  expect(acknowledged.size).toBeGreaterThan(0);
+  for (const [key, value] of acknowledged) {
+    const read = await reader.get(key);
+    const allowed = [...(attempted.get(key) ?? [])].filter((candidate) => candidate >= value);
+    expect(allowed, `${key}: acknowledged ${value}, read ${JSON.stringify(read?.value)}`).toContain(read?.value);
+  }
+}
+
+async function leaderOf(procs: ProcessCluster, among?: string[]): Promise<{ id: string; term: number }> {
+  return eventually(() => procs.leader(among), 'a leader');
+}
+
+describe('multi-host cluster of replikit node processes', () => {
+  it.each([3, 5])('%i nodes: kill -9 of the leader under load loses no acknowledged write', async (nodes) => {
+    cluster = await ProcessCluster.start({ nodes });
+    const procs = cluster;
+    const endpoints = procs.endpoints();
+    const writers = startWriters(endpoints, 3);
+    await sleep(500);
+    const old = await leaderOf(procs);
+    procs.signal(old.id, 'SIGKILL');
+    const others = procs.running();
+    const next = await eventually(async () => {
+      const leader = await procs.leader(others);
+      return leader && leader.term > old.term ? leader : null;
+    }, 'a new leader after kill -9');
+    expect(next.id).not.toBe(old.id);
+    await procs.startNode(old.id);
+    await sleep(500);
+    await writers.stop();
+    await expectEveryAcknowledgedWriteReadable(endpoints, writers.acknowledged, writers.attempted);
+  }, 90_000);
+
+  it('a leader frozen with SIGSTOP is replaced, serves nothing as leader after SIGCONT, and rejoins as follower', async () => {
+    cluster = await ProcessCluster.start({ nodes: 3 });
+    const procs = cluster;
+    const client = createClient({ endpoints: procs.endpoints() });
+    clients.push(client);
+    await client.put('balance', 100);
+    const old = await leaderOf(procs);
+    procs.signal(old.id, 'SIGSTOP');
+    const others = procs.ids().filter((id) => id !== old.id);
+    await eventually(async () => {
+      const leader = await procs.leader(others);
+      return leader && leader.term > old.term ? leader : null;
+    }, 'a new leader while the old one is frozen');
+    const othersClient = createClient({ endpoints: procs.endpoints(others) });
+    clients.push(othersClient);
+    await othersClient.put('balance', 50);
+    procs.signal(old.id, 'SIGCONT');
+    // Right after waking, the old leader must not answer from its stale state as leader.
+    for (const consistency of ['lease', 'linearizable'] as const) {
+      const response = await fetch(`${procs.url(old.id)}/key/balance?consistency=${consistency}`, { signal: AbortSignal.timeout(6000) });
+      const body = (await response.json()) as { value?: unknown };
+      if (response.status === 200) expect(body.value, `${consistency} read from the woken old leader`).toBe(50);
+      else expect([503, 504]).toContain(response.status);
+    }
+    await eventually(async () => (await procs.status(old.id))?.['role'] === 'follower', `${old.id} to rejoin as follower`);
+    expect((await client.get('balance'))?.value).toBe(50);
+  }, 60_000);
+
+  it("the host shoots a leader whose node thread hangs before any other node is elected", async () => {
+    cluster = await ProcessCluster.start({ nodes: 3 });
+    const procs = cluster;
+    const old = await leaderOf(procs);
+    const hungAtMs = performance.now();
+    await procs.post(old.id, '/admin/debug/hang');
+    const others = procs.ids().filter((id) => id !== old.id);
+    const next = await eventually(async () => {
+      const leader = await procs.leader(others);
+      return leader && leader.term > old.term ? leader : null;
+    }, 'a new leader');
+    const fenced = procs.firstLine((line) => line.id === old.id && line.atMs > hungAtMs && line.text.includes('fenced (lease-expired)'));
+    const elected = procs.firstLine((line) => line.id === next.id && line.atMs > hungAtMs && line.text.includes('role: leader'));
+    expect(fenced, procs.logOf(old.id)).toBeDefined();
+    expect(elected).toBeDefined();
+    expect(fenced!.atMs).toBeLessThan(elected!.atMs);
+    // Restarted as a follower, it serves again.
+    await eventually(async () => (await procs.status(old.id))?.['role'] === 'follower', `${old.id} back as follower`);
+  }, 60_000);
+
+  it('a node that keeps crashing is left down and reported as crash-looping, not hidden', async () => {
+    cluster = await ProcessCluster.start({ nodes: 3 });
+    const procs = cluster;
+    const victim = 'n3';
+    for (let crash = 0; crash < 6; crash++) {
+      await eventually(async () => (await procs.status(victim))?.['role'] !== undefined, `${victim} to be up`);
+      await procs.post(victim, '/admin/debug/crash');
+      await eventually(async () => procs.lines.filter((line) => line.id === victim && line.text.includes('node crashed')).length > crash, 'the crash to be seen');
+    }
+    await eventually(async () => procs.logOf(victim).includes('crash-looping'), 'the crash loop to be reported');
+    const health = await fetch(`${procs.url(victim)}/health`);
+    expect(health.status).toBe(503);
+    // The rest of the cluster goes on.
+    const client = createClient({ endpoints: procs.endpoints(['n1', 'n2']) });
+    clients.push(client);
+    await client.put('still', 'writable');
+  }, 60_000);
+
+  it('adds a node and removes one while writes go on', async () => {
+    cluster = await ProcessCluster.start({ nodes: 3, spares: 1 });
+    const procs = cluster;
+    const endpoints = procs.endpoints(['n1', 'n2', 'n3']);
+    const writers = startWriters(endpoints, 2);
+    await procs.startNode('n4', { join: true });
+    const leader = await leaderOf(procs);
+    const added = await procs.post(leader.id, '/admin/members', { id: 'n4' });
+    expect(added.status).toBe(200);
+    await eventually(async () => {
+      const status = await procs.status(leader.id);
+      return ((status?.['membership'] as { voters: string[] } | undefined)?.voters ?? []).includes('n4');
+    }, 'n4 to become a voter');
+    const removable = ['n1', 'n2', 'n3'].find((id) => id !== leader.id) as string;
+    const removed = await fetch(`${procs.url(leader.id)}/admin/members/${removable}`, { method: 'DELETE' });
+    expect(removed.status).toBe(200);
+    await eventually(async () => {
+      const status = await procs.status(leader.id);
+      return !((status?.['membership'] as { voters: string[] } | undefined)?.voters ?? [removable]).includes(removable);
+    }, `${removable} to leave`);
+    await sleep(300);
+    await writers.stop();
+    await expectEveryAcknowledgedWriteReadable([...endpoints, procs.url('n4')], writers.acknowledged, writers.attempted);
+  }, 60_000);
+});

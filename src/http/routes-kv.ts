@@ -4,11 +4,11 @@
 // the same rules the embedded API uses.
 
 import type { ReplicationMode } from '../core/types.js';
-import type { ClientAnswer, ClientRequest, ReadAnswer, ReadConsistency, ReadRequest, WriteAnswer, WriteOptions, WriteRequest } from '../node/requests.js';
+import type { ClientAnswer, ClientError, ClientRequest, ReadAnswer, ReadConsistency, ReadRequest, WriteAnswer, WriteOptions, WriteRequest } from '../node/requests.js';
 import { validateRequest } from '../node/validate-request.js';
 import { readJsonBody } from './body.js';
 import { leaderHint, type ServerContext } from './context.js';
-import { clientErrorToHttp } from './error-mapping.js';
+import { clientErrorToHttp, type LeaderHint } from './error-mapping.js';
 import { badRequest, HttpError } from './http-error.js';
 import { json, type Reply } from './reply.js';
 import type { Route, RouteContext } from './router.js';
@@ -32,6 +32,7 @@ export function keyRoutes(context: ServerContext): Route[] {
 async function put(context: ServerContext, route: RouteContext): Promise<Reply> {
   const key = keyOf(route);
   const options = writeOptions(route.query);
+  // A delete-shaped check covers the key and the options: refused before a body is read.
   refuseEarly({ kind: 'delete', key, options });
   const value = await readJsonBody(route.req, context.limits, true);
   const answer = await write(context, route, { kind: 'put', key, value, options });
@@ -65,7 +66,7 @@ async function get(context: ServerContext, route: RouteContext): Promise<Reply> 
   const request = readRequest(key, route.query);
   refuseEarly(request);
   const answer = (await submit(context, request)) as ReadAnswer;
-  if (!answer.ok) throw clientErrorToHttp(answer.error, await leaderHint(context, answer.error.leaderId));
+  if (!answer.ok) throw clientErrorToHttp(answer.error, await hintFor(context, answer.error));
   if (!answer.found) return json(404, { error: 'Key not found', key, index: answer.index });
   return json(200, { key, value: answer.value, index: answer.index, nodeRole: answer.role, nodeId: answer.nodeId, lagMs: answer.lagMs });
 }
@@ -74,8 +75,7 @@ async function write(context: ServerContext, route: RouteContext, request: Write
   refuseEarly(request);
   const answer = (await submit(context, request)) as WriteAnswer;
   if (!answer.ok) {
-    const hint = answer.error.code === 'not-leader' ? await leaderHint(context, answer.error.leaderId) : { leaderId: null, leaderUrl: null };
-    throw clientErrorToHttp(answer.error, hint, {
+    throw clientErrorToHttp(answer.error, await hintFor(context, answer.error), {
       ...(answer.term !== undefined ? { term: answer.term } : {}),
       ...(answer.index !== undefined ? { index: answer.index } : {}),
     });
@@ -95,6 +95,11 @@ async function submit(context: ServerContext, request: ClientRequest): Promise<C
   return request.kind === 'get'
     ? { ok: false, error: { code: 'stopped', message: `${context.endpoint.id} did not answer` } }
     : { ok: false, error: { code: 'unknown-outcome', message: `${context.endpoint.id} did not answer; the write may or may not have happened` } };
+}
+
+/** Only a not-leader refusal needs to say where the leader is (which may cost a status call). */
+async function hintFor(context: ServerContext, error: ClientError): Promise<LeaderHint> {
+  return error.code === 'not-leader' ? leaderHint(context, error.leaderId) : { leaderId: null, leaderUrl: null };
 }
 
 function refuseEarly(request: ClientRequest): void {

@@ -19,6 +19,8 @@ const USAGE = `usage: replikit node --id n1 --http 127.0.0.1:4001 --listen 127.0
   --data DIR           this node's LMDB files
   --secret-file FILE   shared secret (at least ${MIN_SECRET_BYTES} bytes) proving peers belong to the cluster
   --cluster-id ID      refuses nodes of other clusters (default: replikit)
+  --initial-voters L   the founding voters, id,id,... (default: every node in --peers); list spares
+                       in --peers but not here, and start them later with --join
   --join               start as a learner of a running cluster (add it with POST /admin/members)
   --mode M             default replication mode: quorum, sync, semi-sync, async (default quorum)
   --lag-threshold-ms N /health fails past this follower lag (default 1000)
@@ -42,6 +44,7 @@ const OPTION_NAMES = [
   'tls-key',
   'tls-ca',
   'chaos',
+  'initial-voters',
 ] as const;
 
 export async function runNodeCommand(argv: string[]): Promise<number> {
@@ -143,6 +146,7 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
     clusterId: text('cluster-id', false) ?? 'replikit',
     secret,
     join: values['join'] === true,
+    ...(text('initial-voters', false) ? { initialVoters: (text('initial-voters') as string).split(',').map((voter) => voter.trim()).filter(Boolean) } : {}),
     chaos: values['chaos'] === true,
     mode,
     lagThresholdMs,

@@ -10,6 +10,7 @@ import { sendFenceNotice } from '../host/fence-request.js';
 import { fenceRoute } from '../host/fence-route.js';
 import { createNodeHttpServer } from '../http/server.js';
 import type { TcpAddress, TcpTlsOptions } from '../transport/tcp/options.js';
+import { ReplikitError } from '../cluster/errors.js';
 import { seedFromText } from '../core/random.js';
 import { nodeConfigProblems, type NodeRuntimeConfig } from './node-config.js';
 import type { DevControls, NodeEndpoint } from './node-endpoint.js';
@@ -31,6 +32,8 @@ export interface ProcessNodeOptions {
   readonly tls?: TcpTlsOptions;
   /** Start as a learner of an existing cluster instead of a founding voter. */
   readonly join: boolean;
+  /** The founding voters; default: every node in `peers`. Spares listed in `peers` only may join later. */
+  readonly initialVoters?: readonly NodeId[];
   readonly mode: NodeRuntimeConfig['defaultMode'];
   readonly lagThresholdMs: number;
   readonly timing?: Partial<HostTiming>;
@@ -54,7 +57,11 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
   const { id, log } = options;
   if (!options.peers[id]) throw new RangeError(`--peers must include this node (${id})`);
   const timing: HostTiming = { ...DEFAULT_HOST_TIMING, ...options.timing };
-  const founders = Object.keys(options.peers).filter((peer) => !options.join || peer !== id);
+  const founders = (options.initialVoters ?? Object.keys(options.peers)).filter((peer) => !options.join || peer !== id);
+  for (const voter of founders) {
+    if (!options.peers[voter]) throw new RangeError(`initial voter ${voter} is not in --peers`);
+  }
+  if (founders.length === 0) throw new RangeError('there must be at least one initial voter besides a joining node');
   const config: NodeRuntimeConfig = {
     id,
     // A joining node is no voter of its own bootstrap: it never campaigns before the leader's log says it may.
@@ -147,15 +154,15 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     lagThresholdMs: options.lagThresholdMs,
     members: {
       add: async (newId) => {
-        if (!newId) throw new RangeError('name the node to add: it must be one of --peers, started with --join');
-        if (!options.peers[newId]) throw new RangeError(`${newId} is not in --peers; every node that may join must be listed there`);
-        const result = await endpoint.proposeMembership({ type: 'add-learner', node: newId });
-        if (!result.ok) throw new RangeError(`cannot add ${newId}: ${result.error}`);
+        if (!newId) throw new ReplikitError('bad-request', 'name the node to add: it must be one of --peers, started with --join');
+        if (!options.peers[newId]) {
+          throw new ReplikitError('unknown-node', `${newId} is not in --peers; every node that may join must be listed there`);
+        }
+        membershipRefusal(`add ${newId}`, await endpoint.proposeMembership({ type: 'add-learner', node: newId }));
         return { id: newId };
       },
       remove: async (oldId) => {
-        const result = await endpoint.proposeMembership({ type: 'remove', node: oldId });
-        if (!result.ok) throw new RangeError(`cannot remove ${oldId}: ${result.error}`);
+        membershipRefusal(`remove ${oldId}`, await endpoint.proposeMembership({ type: 'remove', node: oldId }));
       },
     },
     dashboard: (req, res) => extraRoutes.some((route) => route(req, res)),
@@ -200,6 +207,15 @@ function supervisedEndpoint(id: NodeId, supervisor: HostSupervisor, listeners: S
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** A refused membership change as the error the HTTP face maps: 503 for leadership, 400 otherwise. */
+function membershipRefusal(what: string, result: { ok: boolean; error?: string }): void {
+  if (result.ok) return;
+  if (result.error === 'not-leader' || result.error === 'transfer-in-progress') {
+    throw new ReplikitError('no-leader', `cannot ${what}: this node is not the leader (${result.error}); ask the leader`);
+  }
+  throw new ReplikitError('bad-request', `cannot ${what}: ${result.error ?? 'refused'}`);
 }
 
 /**

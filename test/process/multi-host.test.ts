@@ -128,6 +128,9 @@ describe('multi-host cluster of replikit node processes', () => {
     cluster = await ProcessCluster.start({ nodes: 3 });
     const procs = cluster;
     const old = await leaderOf(procs);
+    // The watchdog guards a lease: wait until the leader holds one (and its host has seen it).
+    await eventually(async () => (await procs.status(old.id))?.['leaseValid'] === true, `${old.id} to hold a lease`);
+    await sleep(100);
     const hungAtMs = performance.now();
     await procs.post(old.id, '/admin/debug/hang');
     const others = procs.ids().filter((id) => id !== old.id);
@@ -151,9 +154,9 @@ describe('multi-host cluster of replikit node processes', () => {
     for (let crash = 0; crash < 6; crash++) {
       await eventually(async () => (await procs.status(victim))?.['role'] !== undefined, `${victim} to be up`);
       await procs.post(victim, '/admin/debug/crash');
-      await eventually(async () => procs.lines.filter((line) => line.id === victim && line.text.includes('node crashed')).length > crash, 'the crash to be seen');
+      await eventually(async () => procs.lines.filter((line) => line.id === victim && line.text.includes('crashed on request')).length > crash, 'the crash to be seen');
     }
-    await eventually(async () => procs.logOf(victim).includes('crash-looping'), 'the crash loop to be reported');
+    await eventually(async () => procs.logOf(victim).includes('crash-looping'), `the crash loop to be reported; log:\n${procs.logOf(victim)}`);
     const health = await fetch(`${procs.url(victim)}/health`);
     expect(health.status).toBe(503);
     // The rest of the cluster goes on.
@@ -170,7 +173,7 @@ describe('multi-host cluster of replikit node processes', () => {
     await procs.startNode('n4', { join: true });
     const leader = await leaderOf(procs);
     const added = await procs.post(leader.id, '/admin/members', { id: 'n4' });
-    expect(added.status).toBe(200);
+    expect(added.status, await added.clone().text()).toBe(200);
     await eventually(async () => {
       const status = await procs.status(leader.id);
       return ((status?.['membership'] as { voters: string[] } | undefined)?.voters ?? []).includes('n4');

@@ -39,7 +39,8 @@ export class ProcessCluster {
   static async start(options: { nodes: number; spares?: number; extraArgs?: string[] }): Promise<ProcessCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'replikit-procs-'));
     writeFileSync(join(dir, 'secret'), 'a shared secret of thirty-two bytes!');
-    const cluster = new ProcessCluster(dir, ['--chaos', ...(options.extraArgs ?? [])]);
+    const founders = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`).join(',');
+    const cluster = new ProcessCluster(dir, ['--chaos', '--initial-voters', founders, ...(options.extraArgs ?? [])]);
     const total = options.nodes + (options.spares ?? 0);
     for (let i = 1; i <= total; i++) {
       cluster.members.set(`n${i}`, { id: `n${i}`, httpPort: await freePort(), raftPort: await freePort(), process: null });

@@ -5,6 +5,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Simulator seeds and real-runtime tests are CPU bound; the machines have 2 cores.
     testTimeout: 60_000,
+    // Many files start whole clusters (threads or processes) with election
+    // timeouts of 150 ms; run them one at a time so they do not starve each
+    // other on a 2-core machine and see elections that are only contention.
+    fileParallelism: false,
     hookTimeout: 60_000,
     // The JSON report is what .ci/run reads for its closing line.
     reporters: ['default', 'json'],

@@ -9,8 +9,9 @@
 // timeout T after they last heard from us, and our lease ends T - drift after
 // the send time of the last round a majority acknowledged. So no other leader
 // exists before lease end + drift. Past the deadline we ask the node once
-// more (a busy host may simply not have read its answers yet), then shoot.
-// That happens at most
+// more: a node that answers in time is not hung (without a lease its core
+// serves nothing alone, and check-quorum deposes it if it is cut off), so
+// only a node that does not answer is shot. That happens at most
 //   watchdogIntervalMs + tickMs + confirmTimeoutMs + killBoundMs
 // after lease end, and we refuse to start unless that is below drift.
 
@@ -80,11 +81,6 @@ export type HostEvent =
   | { type: 'stale-leader'; leaderId: string; staleTerm: number; term: number };
 
 type WorkerState = 'starting' | 'running' | 'crashed' | 'crash-looping' | 'stopped';
-
-/** A new leader gets this long to win its first lease before the watchdog counts it as lapsed. */
-function firstLeaseGraceMs(timing: HostTiming): number {
-  return (timing.electionTimeoutTicks - timing.leaseDriftTicks) * timing.tickMs;
-}
 
 export class HostSupervisor extends EventEmitter {
   private worker: Worker | null = null;
@@ -195,27 +191,33 @@ export class HostSupervisor extends EventEmitter {
     }
   }
 
-  /** One last look, bounded by confirmTimeoutMs: true when the node renewed its lease or stopped leading. */
+  /**
+   * One last look, bounded by confirmTimeoutMs. True when the node answers:
+   * either it renewed its lease, or it no longer has one and, being
+   * responsive, serves nothing on its own (its core checks the lease itself).
+   */
   private async leaseConfirmed(): Promise<boolean> {
     const sentMs = performance.now();
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), this.timing.confirmTimeoutMs));
     const status = await Promise.race([this.call((remote) => remote.status(), () => null), timeout]);
     if (!status) return false;
     this.observe(status, sentMs);
-    return this.leaseDeadlineMs === null || this.leaseDeadlineMs > performance.now();
+    if (this.leaseDeadlineMs !== null && this.leaseDeadlineMs <= performance.now()) this.leaseDeadlineMs = null;
+    return true;
   }
 
   /** `sentMs` is before the node measured its lease, so sentMs + remaining never overestimates the lease. */
   private observe(status: NodeStatus, sentMs: number): void {
     this.lastAnswerMs = performance.now();
-    const wasLeader = this.lastStatus?.role === 'leader' && this.lastStatus.term === status.term;
+    const sameLeadership = this.lastStatus?.role === 'leader' && this.lastStatus.term === status.term;
     this.lastStatus = status;
     if (status.role !== 'leader') {
       this.leaseDeadlineMs = null;
       return;
     }
-    if (!wasLeader || this.leaseDeadlineMs === null) this.leaseDeadlineMs = sentMs + firstLeaseGraceMs(this.timing);
-    if (status.leaseRemainingMs > 0) this.leaseDeadlineMs = Math.max(this.leaseDeadlineMs, sentMs + status.leaseRemainingMs);
+    if (!sameLeadership) this.leaseDeadlineMs = null;
+    // Only a lease the node has held sets a deadline: a leader that never had one served nothing alone.
+    if (status.leaseRemainingMs > 0) this.leaseDeadlineMs = Math.max(this.leaseDeadlineMs ?? 0, sentMs + status.leaseRemainingMs);
   }
 
   private async fence(reason: 'lease-expired' | 'remote' | 'hung', detail: string, term: number): Promise<void> {

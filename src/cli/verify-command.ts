@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { ReplicationMode } from '../client/index.js';
 import { runVerify, type VerifyOptions } from '../verify/campaign.js';
+import { killAllNodeProcesses } from '../verify/local-cluster.js';
 import { DEFAULT_RATE_OPS_PER_S, MAX_CLIENTS, MAX_KEYS, MAX_NODES, MAX_TIME_S } from '../verify/limits.js';
 import { isNemesisName, NEMESIS_NAMES, PROCESS_NEMESES, type NemesisName } from '../verify/nemesis-names.js';
 
@@ -60,6 +61,13 @@ export async function runVerifyCommand(argv: string[]): Promise<number> {
     if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
     console.error(`replikit verify: ${error.message}\n\n${USAGE}`);
     return EXIT_USAGE;
+  }
+  // Stopped by a signal, Node runs no 'exit' handlers: the launched nodes must not outlive the campaign.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAllNodeProcesses();
+      process.exit(EXIT_FAILED);
+    });
   }
   try {
     const result = await runVerify(options);

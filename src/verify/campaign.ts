@@ -10,7 +10,8 @@ import { createRandom } from '../core/random.js';
 import { analyzeAvailability, type Availability } from './availability.js';
 import { checkHistoryOnPool, type CheckedHistory, type CheckingOptions } from './checking-pool.js';
 import { ClientLoad } from './clients.js';
-import type { ClusterTarget } from './cluster-target.js';
+import type { ClusterTarget, ProcessControl } from './cluster-target.js';
+import { tailRepairProblems } from './corrupt-tail.js';
 import { waitForAgreedLeader } from './cluster-view.js';
 import { HistoryRecorder } from './history-recorder.js';
 import {
@@ -18,7 +19,7 @@ import {
   CLIENT_CALL_TIMEOUT_MS,
   CLIENT_DRAIN_TIMEOUT_MS,
   CLIENT_REQUEST_TIMEOUT_MS,
-  FINAL_READ_ATTEMPTS,
+  FINAL_PHASE_BUDGET_MS,
   FIRST_LEADER_TIMEOUT_MS,
   RECOVERY_TIMEOUT_MS,
 } from './limits.js';
@@ -86,6 +87,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     : await startLocalCluster({ nodes: options.nodes, mode: options.mode, log });
   let history: HistoryRecorder | null = null;
   let faults: FaultRecord[] = [];
+  let damagedRecords = new Map<string, number[]>();
   let runMs = options.timeS * 1000;
   try {
     if ((await waitForAgreedLeader(target, FIRST_LEADER_TIMEOUT_MS)) === null) {
@@ -108,6 +110,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     const nemesis = new Nemesis({ target, nemeses: options.nemeses, random: nemesisRandom, history, load, endMs: runMs, log,
       favourLoss: options.mode === 'async' || options.mode === 'semi-sync' });
     load.start();
+    damagedRecords = nemesis.damagedRecords;
     const nemesisDone = options.nemeses.length > 0 ? nemesis.run() : Promise.resolve();
     try {
       await sleep(runMs - history.now());
@@ -120,8 +123,10 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     runMs = history.now();
     log(`verify: load stopped after ${(runMs / 1000).toFixed(1)} s: ${load.counters.ok} ok, ${load.counters.info} unknown, ${load.counters.fail} failed; ${faults.length} faults`);
     for (const fault of faults) findings.push(...fault.problems.map((problem) => `${fault.kind} ${fault.target} at ${(fault.startMs / 1000).toFixed(2)} s: ${problem}`));
+    const finalDeadlineMs = performance.now() + FINAL_PHASE_BUDGET_MS;
     if ((await waitForAgreedLeader(target, RECOVERY_TIMEOUT_MS)) === null) findings.push(`no leader agreed on within ${RECOVERY_TIMEOUT_MS} ms after the run`);
-    await finalReads(target, keys, history, findings);
+    await finalReads(target, keys, history, finalDeadlineMs, findings);
+    if (target.processes && damagedRecords.size > 0) notes.push(...(await checkRepairs(target.processes, target.nodeIds, damagedRecords, findings)));
     if (options.nemeses.includes('partition')) {
       notes.push(`partitions used the nodes' transport fault controls (replikit node --chaos: POST /admin/partition, /admin/heal), not the kernel's network; ${await probeNetworkNamespaces()}`);
     }
@@ -182,8 +187,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
 /**
  * One linearizable read of every key once the cluster is whole again, recorded
  * like any op: what lostAcknowledgedWrites compares acknowledged writes with.
+ * Keys are read in parallel, each retried until it succeeds or the deadline.
  */
-async function finalReads(target: ClusterTarget, keys: readonly string[], history: HistoryRecorder, findings: string[]): Promise<void> {
+async function finalReads(target: ClusterTarget, keys: readonly string[], history: HistoryRecorder, deadlineMs: number, findings: string[]): Promise<void> {
   const client = createClient({
     endpoints: target.endpoints,
     timeoutMs: CLIENT_REQUEST_TIMEOUT_MS,
@@ -191,25 +197,43 @@ async function finalReads(target: ClusterTarget, keys: readonly string[], histor
     backoffMs: CLIENT_BACKOFF_MS,
   });
   try {
-    for (const [i, key] of keys.entries()) {
-      const process = FINAL_READ_PROCESS_BASE + i;
-      let read = false;
-      for (let attempt = 0; attempt < FINAL_READ_ATTEMPTS && !read; attempt++) {
-        history.record(process, 'invoke', 'read', key, null);
-        try {
-          const value = (await client.get(key))?.value ?? null;
-          history.record(process, 'ok', 'read', key, value);
-          read = true;
-        } catch (error) {
-          history.record(process, 'fail', 'read', key, null);
-          await sleep(FINAL_READ_RETRY_PAUSE_MS);
-          if (attempt === FINAL_READ_ATTEMPTS - 1) findings.push(`the final read of ${key} failed ${FINAL_READ_ATTEMPTS} times; last: ${(error as Error).message}`);
+    await Promise.all(
+      keys.map(async (key, i) => {
+        const process = FINAL_READ_PROCESS_BASE + i;
+        let last = 'no time left to try';
+        while (performance.now() < deadlineMs) {
+          history.record(process, 'invoke', 'read', key, null);
+          try {
+            const value = (await client.get(key))?.value ?? null;
+            history.record(process, 'ok', 'read', key, value);
+            return;
+          } catch (error) {
+            history.record(process, 'fail', 'read', key, null);
+            last = (error as Error).message;
+            await sleep(Math.min(FINAL_READ_RETRY_PAUSE_MS, deadlineMs - performance.now()));
+          }
         }
-      }
-    }
+        findings.push(`no final read of ${key} succeeded within ${FINAL_PHASE_BUDGET_MS} ms after the run; last: ${last}`);
+      }),
+    );
   } finally {
     client.close();
   }
+}
+
+/**
+ * With every node down (the run is over), each corrupt-tail victim's damaged
+ * records must be whole again. Returns a note for the report.
+ */
+async function checkRepairs(processes: ProcessControl, ids: readonly string[], damaged: ReadonlyMap<string, number[]>, findings: string[]): Promise<string[]> {
+  for (const id of ids) await processes.kill(id);
+  const repaired: string[] = [];
+  for (const [id, indexes] of damaged) {
+    const problems = await tailRepairProblems(processes.dataDirOf(id), indexes);
+    if (problems.length === 0) repaired.push(`${id} (records ${indexes.join(', ')})`);
+    else findings.push(`corrupt-tail: ${id} was not repaired: ${problems.join('; ')}`);
+  }
+  return repaired.length === 0 ? [] : [`corrupt-tail: every damaged log record decodes again after the run: ${repaired.join('; ')}`];
 }
 
 function copyNodeLogs(target: ClusterTarget, directory: string): void {

@@ -5,7 +5,7 @@
 // later time, and a process has at most one op outstanding.
 
 import type { OpFunction } from '../check/index.js';
-import { createClient, ReplikitClientError, type ReplicationMode, type ReplikitClient } from '../client/index.js';
+import { createClient, ReplikitClientError, type ReplicationMode, type ReplikitClient, type WriteResult } from '../client/index.js';
 import type { Random } from '../core/random.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import { CLIENT_BACKOFF_MS, CLIENT_CALL_TIMEOUT_MS, CLIENT_MAX_RETRIES, CLIENT_REQUEST_TIMEOUT_MS } from './limits.js';
@@ -43,9 +43,13 @@ export class ClientLoad {
   private nextProcess: number;
   private nextSlotMs = 0;
   private burstUntilMs = 0;
+  private readOnlyUntilMs = 0;
+  private inFlightWrites = 0;
   /** What each key was last seen to hold (null: absent): the cas's usual expectation. */
   private readonly lastSeen = new Map<string, unknown>();
   private readonly workers: Promise<void>[] = [];
+  /** Acknowledged writes (write, cas, delete) in completion order: history time, and the term of the leader that answered. */
+  private readonly okWrites: { readonly timeMs: number; readonly term: number }[] = [];
 
   constructor(private readonly options: ClientLoadOptions) {
     this.nextProcess = options.clients;
@@ -74,6 +78,36 @@ export class ClientLoad {
     this.burstUntilMs = performance.now() + ms;
   }
 
+  endBurst(): void {
+    this.burstUntilMs = 0;
+  }
+
+  /**
+   * For `ms`, new ops are reads only (ends any burst). After a leader is
+   * killed, reads that come before any new write see whether the writes it
+   * acknowledged survived; new writes would overwrite the evidence.
+   */
+  readOnly(ms: number): void {
+    this.burstUntilMs = 0;
+    this.readOnlyUntilMs = performance.now() + ms;
+  }
+
+  /** Writes (write, cas, delete) invoked and not yet completed. */
+  get writesInFlight(): number {
+    return this.inFlightWrites;
+  }
+
+  /** Acknowledged writes that completed after `timeMs` (history clock), by a leader of `term` when given. */
+  okWritesSince(timeMs: number, term?: number): number {
+    let count = 0;
+    for (let i = this.okWrites.length - 1; i >= 0; i--) {
+      const write = this.okWrites[i] as { timeMs: number; term: number };
+      if (write.timeMs <= timeMs) break;
+      if (term === undefined || write.term === term) count++;
+    }
+    return count;
+  }
+
   /** No new ops; waits for the ones in flight up to `drainMs`, then closes the clients (their ops end as unknown). */
   async stop(drainMs: number): Promise<void> {
     this.stopped = true;
@@ -90,8 +124,9 @@ export class ClientLoad {
     while (!this.stopped) {
       await this.pace();
       if (this.stopped) break;
-      const bursting = performance.now() < this.burstUntilMs;
-      const outcome = await this.runOne(client, process, random, bursting);
+      const now = performance.now();
+      const only = now < this.readOnlyUntilMs ? 'read' : now < this.burstUntilMs ? 'write' : null;
+      const outcome = await this.runOne(client, process, random, only);
       if (outcome === 'info') process = this.nextProcess++;
     }
   }
@@ -105,11 +140,13 @@ export class ClientLoad {
     await sleep(slot - now);
   }
 
-  private async runOne(client: ReplikitClient, process: number, random: Random, writeOnly: boolean): Promise<'ok' | 'fail' | 'info'> {
+  private async runOne(client: ReplikitClient, process: number, random: Random, only: 'read' | 'write' | null): Promise<'ok' | 'fail' | 'info'> {
     const { history, keys, mode } = this.options;
     const key = random.pick(keys);
     const draw = random.next();
-    const f: OpFunction = writeOnly ? 'write' : draw < READ_SHARE ? 'read' : draw < READ_SHARE + WRITE_SHARE ? 'write' : draw < READ_SHARE + WRITE_SHARE + CAS_SHARE ? 'cas' : 'delete';
+    const mixed: OpFunction =
+      draw < READ_SHARE ? 'read' : draw < READ_SHARE + WRITE_SHARE ? 'write' : draw < READ_SHARE + WRITE_SHARE + CAS_SHARE ? 'cas' : 'delete';
+    const f: OpFunction = only ?? mixed;
     const writeOptions = { mode };
     let value: unknown = null;
     let call: () => Promise<unknown>;
@@ -136,13 +173,15 @@ export class ClientLoad {
         break;
     }
     history.record(process, 'invoke', f, key, value);
+    if (f !== 'read') this.inFlightWrites++;
     try {
       const result = await call();
       if (f === 'read') {
         history.record(process, 'ok', f, key, result);
         this.lastSeen.set(key, result);
       } else {
-        history.record(process, 'ok', f, key, value);
+        const { time } = history.record(process, 'ok', f, key, value);
+        this.okWrites.push({ timeMs: time, term: (result as WriteResult).term });
         this.lastSeen.set(key, f === 'cas' ? (value as unknown[])[1] : value);
       }
       this.counters.ok++;
@@ -155,6 +194,8 @@ export class ClientLoad {
       }
       this.counters[outcome]++;
       return outcome;
+    } finally {
+      if (f !== 'read') this.inFlightWrites--;
     }
   }
 }

@@ -27,6 +27,16 @@ export async function currentLeader(target: ClusterTarget): Promise<NodeStatusSn
   return leaderIn(await viewCluster(target));
 }
 
+/** The first node seen claiming leadership (highest term), polling up to `timeoutMs`; null when none did. */
+export async function waitForLeader(target: ClusterTarget, timeoutMs: number): Promise<NodeStatusSnapshot | null> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const leader = await currentLeader(target);
+    if (leader || performance.now() >= deadline) return leader;
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
 /**
  * Waits until one leader is named by every node that answers and is a member
  * (removed nodes may keep an old view). Null when the time ran out.

@@ -5,6 +5,7 @@
 // peers. Only ever called while the node's process is down: LMDB allows other
 // processes in, but the node must meet the damage at load, not mid-run.
 
+import { decodeEntryRecord } from '../storage/entry-record.js';
 import { LmdbNodeEnvironment } from '../storage/index.js';
 import type { Random } from '../core/random.js';
 import { CORRUPT_BYTES_PER_RECORD, CORRUPT_TAIL_MAX_RECORDS } from './limits.js';
@@ -40,6 +41,33 @@ export async function corruptLogTail(dataDir: string, random: Random): Promise<T
       damaged.push(index);
     }
     return { lastIndex: last.at(-1) ?? 0, damaged };
+  } finally {
+    await environment.release();
+  }
+}
+
+/**
+ * After the campaign, with the node down again: every record that was damaged
+ * must now decode (checksum and all) as the entry of its index, which only a
+ * repair (the bad tail dropped at load, the entries fetched again) gives.
+ * What is still wrong, in words; empty when the repair held.
+ */
+export async function tailRepairProblems(dataDir: string, damaged: readonly number[]): Promise<string[]> {
+  const environment = LmdbNodeEnvironment.open(dataDir);
+  const { log } = environment.retain();
+  try {
+    const problems: string[] = [];
+    for (const index of damaged) {
+      const record = log.get(index);
+      if (record === undefined) {
+        problems.push(`log record ${index} is missing`);
+        continue;
+      }
+      const entry = decodeEntryRecord(record);
+      if (entry === null) problems.push(`log record ${index} is still corrupt`);
+      else if (entry.index !== index) problems.push(`log record ${index} holds entry ${entry.index}`);
+    }
+    return problems;
   } finally {
     await environment.release();
   }

@@ -25,8 +25,10 @@ export const CLIENT_MAX_RETRIES = 8;
 export const CLIENT_BACKOFF_MS = { min: 20, max: 400 } as const;
 /** Ops per second across all clients unless --rate says otherwise: enough load to see faults, few enough ops to check. */
 export const DEFAULT_RATE_OPS_PER_S = 400;
-/** Tries of each key's final read (each one recorded in the history). */
-export const FINAL_READ_ATTEMPTS = 10;
+/** After the run: waiting for a leader and every key's final read (each try recorded) share this. */
+export const FINAL_PHASE_BUDGET_MS = 30_000;
+/** Once the run is over, a fault's recovery waits at most this for a leader (the final phase waits again). */
+export const SETTLE_AFTER_STOP_MS = 5_000;
 /** Clients in flight when the run ends get this long to finish before they are closed (their ops then end as unknown). */
 export const CLIENT_DRAIN_TIMEOUT_MS = CLIENT_CALL_TIMEOUT_MS + 2_000;
 

@@ -38,14 +38,25 @@ interface NodeProcess {
 
 /** Children of every cluster still open, killed synchronously if this process exits first. */
 const liveChildren = new Set<ChildProcess>();
+/** Work directories of clusters still open, removed on the way out too. */
+const liveWorkDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
-  });
+  process.once('exit', killAllNodeProcesses);
+}
+
+/**
+ * SIGKILLs every node process of every cluster still open, synchronously: for
+ * a command that is itself being stopped by a signal (no 'exit' event then).
+ */
+export function killAllNodeProcesses(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+  // Unlinking files a dying process still holds open is fine on Linux.
+  for (const workDir of liveWorkDirs) rmSync(workDir, { recursive: true, force: true });
+  liveWorkDirs.clear();
 }
 
 function replikitBin(): string {
@@ -57,6 +68,7 @@ function replikitBin(): string {
 export async function startLocalCluster(options: LocalClusterOptions): Promise<ClusterTarget> {
   installExitHook();
   const workDir = mkdtempSync(join(tmpdir(), 'replikit-verify-'));
+  liveWorkDirs.add(workDir);
   const ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
   const nodes = new Map<string, NodeProcess>();
   let closed = false;
@@ -64,8 +76,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<C
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    await Promise.all([...nodes.values()].map((node) => killNode(node)));
-    rmSync(workDir, { recursive: true, force: true });
+    try {
+      await Promise.all([...nodes.values()].map((node) => killNode(node)));
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+      liveWorkDirs.delete(workDir);
+    }
   };
 
   try {

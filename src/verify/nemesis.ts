@@ -9,7 +9,7 @@
 import type { Random } from '../core/random.js';
 import type { ClientLoad } from './clients.js';
 import type { ClusterTarget, ProcessControl } from './cluster-target.js';
-import { currentLeader, viewCluster, waitForAgreedLeader, waitForView } from './cluster-view.js';
+import { currentLeader, viewCluster, waitForAgreedLeader, waitForLeader, waitForView } from './cluster-view.js';
 import { corruptLogTail } from './corrupt-tail.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import {
@@ -21,22 +21,35 @@ import {
   QUIET_MAX_MS,
   QUIET_MIN_MS,
   RECOVERY_TIMEOUT_MS,
+  SETTLE_AFTER_STOP_MS,
 } from './limits.js';
 import { adminRequest, type NodeStatusSnapshot } from './node-api.js';
 import type { NemesisName } from './nemesis-names.js';
 import { sleep } from './sleep.js';
 
-/** Writes run unpaced this long before a leader is killed; the kill lands this far into the burst. */
-const BURST_BEFORE_KILL_MS = 800;
-const KILL_INTO_BURST_MS = 250;
-/** A killed leader sometimes loses its links first (always when the mode allows loss), this long before the kill. */
+/** Writes run unpaced this long when a leader is about to be killed (the kill ends the burst earlier: reads only then). */
+const BURST_MS = 3_000;
+/** The kill comes no sooner than this into the burst, and once this many writes were acknowledged in the leader's term, or after the max. */
+const BURST_MIN_BEFORE_KILL_MS = 100;
+const BURST_ACKS_WANTED = 5;
+const BURST_WAIT_MAX_MS = 2_000;
+/** A killed leader sometimes loses its links first (always when the mode allows loss). */
 const ISOLATE_BEFORE_KILL_PROBABILITY = 0.5;
+/** Where loss is allowed, writes go on this long after the cut, then only reads. */
+const ISOLATED_WRITES_MS = 50;
+/** Otherwise an isolated leader is killed this long after the cut. */
 const ISOLATION_BEFORE_KILL_MS = 300;
-/** Before choosing a victim, wait at most this for the cluster to agree on a leader. */
+/** Around an isolated kill, clients only read for this long (see ClientLoad.readOnly). */
+const READ_ONLY_AROUND_KILL_MS = 4_000;
+/** Before the kill, writes already in flight get at most this long to be answered. */
+const IN_FLIGHT_WAIT_MS = 300;
+/** Between looks at the clients' counters. */
+const POLL_MS = 10;
+/** Before choosing a victim, wait at most this for some node to lead. */
 const LEADER_WAIT_MS = 5_000;
-/** Admin calls that may meet a leader change are retried this many times. */
-const ADMIN_ATTEMPTS = 5;
-const ADMIN_RETRY_PAUSE_MS = 200;
+/** Admin calls that may meet a leader change or a pending membership change are retried this many times. */
+const ADMIN_ATTEMPTS = 10;
+const ADMIN_RETRY_PAUSE_MS = 300;
 /** Membership changes need a cluster this large: removing one voter must leave a majority able to commit. */
 const MIN_VOTERS_FOR_REMOVAL = 3;
 
@@ -76,6 +89,8 @@ export interface NemesisOptions {
 
 export class Nemesis {
   readonly faults: FaultRecord[] = [];
+  /** Log records corrupt-tail damaged, by node: the campaign checks at the end that they were repaired. */
+  readonly damagedRecords = new Map<string, number[]>();
   private stopped = false;
   private readonly killed = new Set<string>();
   private readonly paused = new Set<string>();
@@ -91,11 +106,14 @@ export class Nemesis {
   async run(): Promise<void> {
     const { random, history, endMs, nemeses } = this.options;
     try {
+      // Rounds of every fault kind in a seeded order: a short run still sees each kind.
+      let round: NemesisName[] = [];
       for (let count = 0; count < MAX_FAULTS && !this.stopped; count++) {
         await sleep(QUIET_MIN_MS + random.next() * (QUIET_MAX_MS - QUIET_MIN_MS));
         const holdMs = FAULT_HOLD_MIN_MS + random.next() * (FAULT_HOLD_MAX_MS - FAULT_HOLD_MIN_MS);
         if (this.stopped || history.now() + holdMs > endMs) break;
-        const kind = random.pick(nemeses);
+        if (round.length === 0) round = shuffled(nemeses, random);
+        const kind = round.pop() as NemesisName;
         const fault = await this.inject(kind, holdMs);
         if (fault) {
           this.faults.push(fault);
@@ -109,7 +127,9 @@ export class Nemesis {
 
   private async inject(kind: NemesisName, holdMs: number): Promise<FaultRecord | null> {
     // Faults aimed at the leader are the telling ones: give a mid-election cluster a moment to have one.
-    const leader = (await waitForAgreedLeader(this.options.target, LEADER_WAIT_MS)) ?? (await currentLeader(this.options.target));
+    const leader = await waitForLeader(this.options.target, LEADER_WAIT_MS);
+    // Killing a follower cannot show a loss the mode allows; try again next round.
+    if (!leader && kind === 'kill' && this.options.favourLoss) return null;
     switch (kind) {
       case 'kill':
         return this.kill(leader, holdMs);
@@ -143,8 +163,9 @@ export class Nemesis {
   /** Ends a fault: stamps its end, then waits (bounded) for the cluster to agree on a leader. */
   private async settle(fault: FaultRecord): Promise<FaultRecord> {
     fault.endMs = this.options.history.now();
-    const settled = await waitForAgreedLeader(this.options.target, RECOVERY_TIMEOUT_MS);
-    if (settled === null) fault.problems.push(`no leader agreed on within ${RECOVERY_TIMEOUT_MS} ms after recovery`);
+    const timeoutMs = this.stopped ? SETTLE_AFTER_STOP_MS : RECOVERY_TIMEOUT_MS;
+    const settled = await waitForAgreedLeader(this.options.target, timeoutMs);
+    if (settled === null) fault.problems.push(`no leader agreed on within ${timeoutMs} ms after recovery`);
     else fault.settledAfterMs = this.options.history.now() - fault.endMs;
     return fault;
   }
@@ -162,32 +183,60 @@ export class Nemesis {
     return random.pick(candidates);
   }
 
-  private async kill(leader: NodeStatusSnapshot | null, holdMs: number): Promise<FaultRecord> {
+  private async kill(leader: NodeStatusSnapshot | null, holdMs: number): Promise<FaultRecord | null> {
     const processes = this.processes();
-    const { random, target, favourLoss } = this.options;
+    const { random, target, favourLoss, load, history } = this.options;
     // Where the mode allows loss, always the leader: that is where acknowledged writes can be lost.
     const victim = favourLoss && leader ? leader.nodeId : this.pickVictim(leader);
-    const hitLeader = victim === leader?.nodeId;
+    const hitLeader = leader !== null && victim === leader.nodeId;
     const isolate = hitLeader && (favourLoss || random.chance(ISOLATE_BEFORE_KILL_PROBABILITY));
-    let isolatedNote = '';
+    const notes: string[] = [];
     if (hitLeader) {
-      // The moment a weak mode can lose: writes acknowledged by the leader alone, not yet on any follower.
-      this.options.load.burst(BURST_BEFORE_KILL_MS);
-      await sleep(KILL_INTO_BURST_MS);
+      // A burst of writes, and the kill only once the leader is acknowledging them: a kill of a leader
+      // that answers nothing at that moment (mid-stall on a loaded host) shows nothing.
+      const burstAtMs = history.now();
+      load.burst(BURST_MS);
+      await sleep(BURST_MIN_BEFORE_KILL_MS);
+      const acked = await this.waitForAcks(burstAtMs, leader.term, BURST_ACKS_WANTED, BURST_WAIT_MAX_MS);
+      if (acked === 0 && favourLoss) {
+        // Stalled or no longer leading: its kill could show no loss. The next round tries again.
+        load.endBurst();
+        this.options.log(`nemesis: no kill: ${victim} acknowledged no write of a ${BURST_WAIT_MAX_MS} ms burst in term ${leader.term}`);
+        return null;
+      }
+      notes.push(`during a write burst (${acked} acknowledged in term ${leader.term} before the kill${isolate ? ' began' : ''})`);
     }
     const fault = this.begin('kill', victim, leader, hitLeader);
-    if (isolate) {
-      // Its network dies first, then the process: what it acknowledges meanwhile reaches no follower.
+    if (isolate && leader) {
+      // Its network dies first, then the process: what it acknowledges meanwhile reaches no follower. It
+      // acknowledges for at most about an election timeout, until check-quorum (or its host's lease watchdog)
+      // deposes it; writes still in flight then go to the new leader and would bury the loss, so the clients
+      // stop writing shortly after the cut where the mode allows loss.
       this.partitioned = true;
       const others = target.nodeIds.filter((id) => id !== victim);
+      const cutAtMs = history.now();
       const refused = await this.everyNode('POST', '/admin/partition', { groups: [[victim], others] });
       if (refused.length > 0) fault.problems.push(`isolating ${victim} was refused by ${refused.join('; ')}`);
-      await sleep(ISOLATION_BEFORE_KILL_MS);
-      isolatedNote = `, its links cut ${ISOLATION_BEFORE_KILL_MS} ms before`;
+      if (favourLoss) {
+        await sleep(ISOLATED_WRITES_MS);
+        // The reads after the failover then see whether the acknowledged writes survived, before new writes bury them.
+        // (Only where loss is allowed: a read-only window would hide how soon writes come back.)
+        load.readOnly(READ_ONLY_AROUND_KILL_MS);
+        const quietBy = performance.now() + IN_FLIGHT_WAIT_MS;
+        while (load.writesInFlight > 0 && performance.now() < quietBy) await sleep(POLL_MS);
+      } else {
+        await sleep(ISOLATION_BEFORE_KILL_MS);
+      }
+      const alone = load.okWritesSince(cutAtMs, leader.term);
+      notes.push(
+        `its links cut ${Math.round(history.now() - cutAtMs)} ms before the kill; ${alone} writes acknowledged in its term since the cut began` +
+          (favourLoss ? `; reads only for ${READ_ONLY_AROUND_KILL_MS} ms` : ''),
+      );
     }
+    load.endBurst();
     this.killed.add(victim);
     await processes.kill(victim);
-    fault.notes.push(`kill -9 ${victim}${hitLeader ? ` (the leader, during a write burst${isolatedNote})` : ''}`);
+    fault.notes.push(`kill -9 ${victim}${hitLeader ? ` (the leader, ${notes.join('; ')})` : ''}`);
     if (isolate) {
       // The restarted process starts with whole links; the others must drop their cut to it.
       const unhealed = await this.everyNode('POST', '/admin/heal', {}, target.nodeIds.filter((id) => id !== victim));
@@ -203,6 +252,14 @@ export class Nemesis {
       fault.problems.push(`${victim} did not restart: ${(error as Error).message}`);
     }
     return this.settle(fault);
+  }
+
+  /** Waits (bounded) until `wanted` writes were acknowledged in `term` after `sinceMs`; returns how many were. */
+  private async waitForAcks(sinceMs: number, term: number, wanted: number, maxWaitMs: number): Promise<number> {
+    const { load } = this.options;
+    const until = performance.now() + maxWaitMs;
+    while (load.okWritesSince(sinceMs, term) < wanted && performance.now() < until) await sleep(POLL_MS);
+    return load.okWritesSince(sinceMs, term);
   }
 
   private async pause(leader: NodeStatusSnapshot | null, holdMs: number): Promise<FaultRecord> {
@@ -221,18 +278,15 @@ export class Nemesis {
 
   private async partition(leader: NodeStatusSnapshot | null, holdMs: number): Promise<FaultRecord> {
     const { random, target } = this.options;
-    const ids = [...target.nodeIds];
+    const ids = target.nodeIds;
     let groups: string[][];
     if (leader && random.chance(LEADER_TARGET_PROBABILITY)) {
       groups = [[leader.nodeId], ids.filter((id) => id !== leader.nodeId)];
     } else {
       // Random halves: a shuffle, cut at a random point that leaves both sides non-empty.
-      for (let i = ids.length - 1; i > 0; i--) {
-        const j = random.int(i + 1);
-        [ids[i], ids[j]] = [ids[j] as string, ids[i] as string];
-      }
-      const cut = 1 + random.int(ids.length - 1);
-      groups = [ids.slice(0, cut), ids.slice(cut)];
+      const order = shuffled(ids, random);
+      const cut = 1 + random.int(order.length - 1);
+      groups = [order.slice(0, cut), order.slice(cut)];
     }
     const majority = Math.floor(target.nodeIds.length / 2) + 1;
     const leaderGroup = leader ? groups.find((group) => group.includes(leader.nodeId)) : undefined;
@@ -308,6 +362,7 @@ export class Nemesis {
     try {
       const damage = await corruptLogTail(processes.dataDirOf(victim), this.options.random);
       lastIndexBefore = damage.lastIndex;
+      this.damagedRecords.set(victim, [...(this.damagedRecords.get(victim) ?? []), ...damage.damaged]);
       fault.notes.push(
         damage.damaged.length === 0
           ? `kill -9 ${victim}; its log was empty, nothing to damage`
@@ -351,8 +406,8 @@ export class Nemesis {
         const answer = await adminRequest(this.options.target.urlOf(leader.nodeId), method, path, body);
         if (answer.ok) return { ok: true, text: answer.text };
         last = `${leader.nodeId} answered ${answer.status ?? 'nothing'}: ${answer.text.slice(0, 200)}`;
-        // A definite refusal (4xx) will not change on retry.
-        if (answer.status !== null && answer.status >= 400 && answer.status < 500) break;
+        // A missing route will not appear; other refusals ("a membership change is pending", "not the leader") pass.
+        if (answer.status === 404) break;
       }
       await sleep(ADMIN_RETRY_PAUSE_MS);
     }
@@ -408,6 +463,15 @@ export class Nemesis {
       else this.options.log(`nemesis: ${id} is not a voter again at the end`);
     }
   }
+}
+
+function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 export function describeFault(fault: FaultRecord): string {

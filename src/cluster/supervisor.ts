@@ -12,7 +12,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { seedFromText } from '../core/random.js';
 import type { Membership, NodeId, Role } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
-import { nodeWorkerScriptPath } from '../node/worker-script.js';
+import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { NodeRuntimeConfig } from '../node/node-config.js';
 import type { KvChange, NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData } from '../node/worker-api.js';
@@ -294,6 +294,8 @@ export class Supervisor extends EventEmitter {
 
   private async kill(handle: NodeHandle, state: NodeState): Promise<void> {
     const worker = handle.worker;
+    // A paused worker is blocked in Atomics.wait, not in LMDB: terminating it is safe and it cannot exit itself.
+    const remote = handle.state === 'running' ? handle.remote : null;
     handle.exitExpected = true;
     handle.state = state;
     if (handle.pauseFlag) {
@@ -301,12 +303,11 @@ export class Supervisor extends EventEmitter {
       Atomics.notify(handle.pauseFlag, 0);
     }
     handle.markGone();
-    handle.remote?.[Comlink.releaseProxy]();
     handle.remote = null;
     handle.worker = null;
     handle.eventsPort?.close();
     handle.eventsPort = null;
-    if (worker) await worker.terminate();
+    if (worker) await stopWorker(worker, remote ? () => remote.exit() : null);
   }
 
   private scheduleRestart(handle: NodeHandle): void {

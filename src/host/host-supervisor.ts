@@ -20,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Role } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
-import { nodeWorkerScriptPath } from '../node/worker-script.js';
+import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from '../node/worker-api.js';
 
@@ -99,6 +99,8 @@ export class HostSupervisor extends EventEmitter {
   private restartTimesMs: number[] = [];
   private spawns = 0;
   private closed = false;
+  /** Set by the hang test hook: the thread is blocked and cannot end itself. */
+  private hung = false;
   raftAddress: WorkerReady['raftAddress'];
 
   constructor(
@@ -149,6 +151,7 @@ export class HostSupervisor extends EventEmitter {
   /** Test hook: hang the worker's event loop, as a blocked disk or a runaway loop would. */
   hang(): void {
     if (this.state !== 'running' || !this.pauseFlag || !this.remote) return;
+    this.hung = true;
     Atomics.store(this.pauseFlag, 0, 1);
     void this.remote.pause().catch(() => undefined);
   }
@@ -161,7 +164,7 @@ export class HostSupervisor extends EventEmitter {
     if (remote && this.state === 'running') {
       await Promise.race([remote.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
     }
-    await this.kill('stopped');
+    await this.kill('stopped', true);
   }
 
   // ---------------------------------------------------------------- watching
@@ -222,7 +225,9 @@ export class HostSupervisor extends EventEmitter {
 
   private async fence(reason: 'lease-expired' | 'remote' | 'hung', detail: string, term: number): Promise<void> {
     this.emitEvent({ type: 'fenced', reason, term, detail });
-    await this.kill('crashed');
+    // A leader past its lease or a hung thread did not answer: it must stop within killBoundMs,
+    // so it is terminated at once. A node fenced on a peer's notice is responsive and ends itself.
+    await this.kill('crashed', reason === 'remote');
     this.scheduleRestart();
   }
 
@@ -276,17 +281,19 @@ export class HostSupervisor extends EventEmitter {
     this.lastAnswerMs = performance.now();
   }
 
-  private async kill(state: WorkerState): Promise<void> {
+  private async kill(state: WorkerState, cooperative: boolean): Promise<void> {
     const worker = this.worker;
+    const remote = cooperative && this.state === 'running' && !this.hung ? this.remote : null;
     this.state = state;
     this.markGone();
     this.leaseDeadlineMs = null;
-    this.remote?.[Comlink.releaseProxy]();
     this.remote = null;
     this.worker = null;
+    this.hung = false;
     this.eventsPort?.close();
     this.eventsPort = null;
-    if (worker) await worker.terminate();
+    // A hung thread (test hook, or one that stopped answering) cannot exit itself; any other ends itself cleanly.
+    if (worker) await stopWorker(worker, remote ? () => remote.exit() : null);
   }
 
   private scheduleRestart(): void {

@@ -59,6 +59,9 @@ async function main(): Promise<void> {
     partition: (blocked) => transport.partition(blocked),
     heal: () => transport.heal(),
     setFaults: (faults) => transport.setFaults(faults),
+    exit: () => {
+      process.exit(1);
+    },
     crash: () => {
       setImmediate(() => {
         throw new Error(`node ${id} crashed on request (test hook)`);

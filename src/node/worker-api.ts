@@ -54,6 +54,13 @@ export interface NodeWorkerApi {
   partition(blocked: readonly NodeId[]): void;
   heal(): void;
   setFaults(faults: Partial<NetworkFaults>): void;
+  /**
+   * End this thread now, from JavaScript. Unlike worker.terminate(), this can
+   * never land inside an lmdb-js native call, where termination aborts the
+   * whole process (FATAL ERROR: napi_throw). The durable state is whatever
+   * was already persisted, exactly as after kill -9.
+   */
+  exit(): void;
   /** Test hook: die with an uncaught error, as a bug would. */
   crash(): void;
   /** Block this worker's event loop until the pause flag clears. */

@@ -16,6 +16,15 @@
 //
 // A surviving run prints "survived"; an aborted one ends with the FATAL ERROR
 // above and exit code 134 (SIGABRT) after its last "round" line.
+//
+// Since 8289ad0 (the node thread exits itself with process.exit() instead of
+// being terminated) the same loop ends in SIGSEGV instead (exit 139, 3 runs of
+// 3, after 2-30 rounds): lmdb-js commits on the process-wide libuv threadpool,
+// and a commit queued by a thread that has exited runs on freed memory
+// (gdb: WriteWorker::Write -> mdb_txn_commit with a garbage txn pointer, on a
+// threadpool thread). Exiting is safe only once that thread's LMDB environment
+// has no commit in flight (e.g. stop the runtime, await the environment's
+// close, then exit).
 
 import type { NodeId } from '../../src/index.js';
 import { waitForHealthy } from './cluster-waits.js';

@@ -303,6 +303,10 @@ export class Supervisor extends EventEmitter {
       Atomics.notify(handle.pauseFlag, 0);
     }
     handle.markGone();
+    // What the old worker reported must not follow the new one: a restarted follower
+    // would otherwise be taken for the stale leader it replaced, and fenced.
+    handle.lastStatus = null;
+    handle.reportedRole = null;
     handle.remote = null;
     handle.worker = null;
     handle.eventsPort?.close();

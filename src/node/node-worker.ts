@@ -59,7 +59,14 @@ async function main(): Promise<void> {
     partition: (blocked) => transport.partition(blocked),
     heal: () => transport.heal(),
     setFaults: (faults) => transport.setFaults(faults),
-    exit: () => {
+    exit: async () => {
+      // Stop taking work, let LMDB finish the commits already queued (exiting
+      // under them runs them on freed memory: a segfault), then end the thread.
+      // What is durable is what was persisted, as after kill -9.
+      await runtime.stop();
+      await tcp?.closeAsync();
+      await storage.close();
+      await kv.close();
       process.exit(1);
     },
     crash: () => {

@@ -60,7 +60,7 @@ export interface NodeWorkerApi {
    * whole process (FATAL ERROR: napi_throw). The durable state is whatever
    * was already persisted, exactly as after kill -9.
    */
-  exit(): void;
+  exit(): Promise<void>;
   /** Test hook: die with an uncaught error, as a bug would. */
   crash(): void;
   /** Block this worker's event loop until the pause flag clears. */

@@ -12,7 +12,7 @@ import { checkHistoryOnPool, type CheckedHistory, type CheckingOptions } from '.
 import { ClientLoad } from './clients.js';
 import type { ClusterTarget, ProcessControl } from './cluster-target.js';
 import { tailRepairProblems } from './corrupt-tail.js';
-import { waitForAgreedLeader } from './cluster-view.js';
+import { describeView, viewCluster, waitForAgreedLeader } from './cluster-view.js';
 import { HistoryRecorder } from './history-recorder.js';
 import {
   CLIENT_BACKOFF_MS,
@@ -107,8 +107,16 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
       random: clientRandom,
       history,
     });
-    const nemesis = new Nemesis({ target, nemeses: options.nemeses, random: nemesisRandom, history, load, endMs: runMs, log,
-      favourLoss: options.mode === 'async' || options.mode === 'semi-sync' });
+    const nemesis = new Nemesis({
+      target,
+      nemeses: options.nemeses,
+      random: nemesisRandom,
+      history,
+      load,
+      endMs: runMs,
+      favourLoss: options.mode === 'async' || options.mode === 'semi-sync',
+      log,
+    });
     load.start();
     damagedRecords = nemesis.damagedRecords;
     const nemesisDone = options.nemeses.length > 0 ? nemesis.run() : Promise.resolve();
@@ -123,8 +131,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     runMs = history.now();
     log(`verify: load stopped after ${(runMs / 1000).toFixed(1)} s: ${load.counters.ok} ok, ${load.counters.info} unknown, ${load.counters.fail} failed; ${faults.length} faults`);
     for (const fault of faults) findings.push(...fault.problems.map((problem) => `${fault.kind} ${fault.target} at ${(fault.startMs / 1000).toFixed(2)} s: ${problem}`));
+    for (const exit of target.processes?.unexpectedExits() ?? []) {
+      findings.push(`${exit.id} exited on its own with ${exit.how} at ${((exit.atMs - history.originMs) / 1000).toFixed(2)} s (nobody killed it; see its log${options.reportDir ? ` in ${join(options.reportDir, 'nodes')}` : ''})`);
+    }
     const finalDeadlineMs = performance.now() + FINAL_PHASE_BUDGET_MS;
-    if ((await waitForAgreedLeader(target, RECOVERY_TIMEOUT_MS)) === null) findings.push(`no leader agreed on within ${RECOVERY_TIMEOUT_MS} ms after the run`);
+    if ((await waitForAgreedLeader(target, RECOVERY_TIMEOUT_MS)) === null) {
+      findings.push(`no leader agreed on within ${RECOVERY_TIMEOUT_MS} ms after the run: ${describeView(await viewCluster(target))}`);
+    }
     await finalReads(target, keys, history, finalDeadlineMs, findings);
     if (target.processes && damagedRecords.size > 0) notes.push(...(await checkRepairs(target.processes, target.nodeIds, damagedRecords, findings)));
     if (options.nemeses.includes('partition')) {
@@ -152,6 +165,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   const header =
     `replikit verify: ${target.description}; mode ${options.mode}; seed ${options.seed}; ${options.timeS} s; ` +
     `${options.clients} clients at up to ${options.rateOpsPerS} ops/s; ${options.keys} keys; nemesis ${options.nemeses.join(',') || 'none'}`;
+  notes.unshift(`to run this campaign again: ${commandLine(options)}${options.historyFile ? `; the history is in ${options.historyFile}` : ''}`);
   const summary = summaryLine(ops, checked.anomalies, lost.count);
   const report = renderTextReport({ header, mode: options.mode, ops, checked, lost, availability, historyProblems, findings, notes });
   if (options.reportDir) {
@@ -234,6 +248,23 @@ async function checkRepairs(processes: ProcessControl, ids: readonly string[], d
     else findings.push(`corrupt-tail: ${id} was not repaired: ${problems.join('; ')}`);
   }
   return repaired.length === 0 ? [] : [`corrupt-tail: every damaged log record decodes again after the run: ${repaired.join('; ')}`];
+}
+
+/** The command that runs the same campaign (same seed: same schedule of faults and ops, timing aside). */
+export function commandLine(options: VerifyOptions): string {
+  const parts = ['replikit verify'];
+  if (options.endpoints) parts.push(`--endpoints ${options.endpoints.join(',')}`);
+  else parts.push(`--nodes ${options.nodes}`);
+  parts.push(
+    `--time ${options.timeS}`,
+    `--clients ${options.clients}`,
+    `--keys ${options.keys}`,
+    `--rate ${options.rateOpsPerS}`,
+    `--nemesis ${options.nemeses.join(',') || 'none'}`,
+    `--mode ${options.mode}`,
+    `--seed ${options.seed}`,
+  );
+  return parts.join(' ');
 }
 
 function copyNodeLogs(target: ClusterTarget, directory: string): void {

@@ -29,6 +29,12 @@ export interface ClientLoadOptions {
   readonly history: HistoryRecorder;
 }
 
+/** What the nemesis wants of the next op; unset parts are drawn from the usual mix. */
+interface OpPlan {
+  readonly f?: OpFunction;
+  readonly key?: string;
+}
+
 export interface ClientCounters {
   ok: number;
   fail: number;
@@ -70,9 +76,12 @@ export class ClientLoad {
   }
 
   /**
-   * For `ms`, every client writes as fast as it can (no pacing, writes only):
-   * the nemesis calls this just before killing a leader, so the kill lands
-   * on writes in flight and just acknowledged.
+   * For `ms`, no pacing, and each key has one writer (client i writes key i;
+   * the clients beyond the keys read): the nemesis calls this just before
+   * killing a leader, so the kill lands on writes in flight and just
+   * acknowledged. One writer per key keeps each key's writes in sequence, so
+   * a read that later misses an acknowledged write cannot be explained by a
+   * concurrent one.
    */
   burst(ms: number): void {
     this.burstUntilMs = performance.now() + ms;
@@ -125,8 +134,10 @@ export class ClientLoad {
       await this.pace();
       if (this.stopped) break;
       const now = performance.now();
-      const only = now < this.readOnlyUntilMs ? 'read' : now < this.burstUntilMs ? 'write' : null;
-      const outcome = await this.runOne(client, process, random, only);
+      const owned = this.options.keys[index];
+      const plan: OpPlan =
+        now < this.readOnlyUntilMs ? { f: 'read' } : now < this.burstUntilMs ? (owned !== undefined ? { f: 'write', key: owned } : { f: 'read' }) : {};
+      const outcome = await this.runOne(client, process, random, plan);
       if (outcome === 'info') process = this.nextProcess++;
     }
   }
@@ -140,13 +151,15 @@ export class ClientLoad {
     await sleep(slot - now);
   }
 
-  private async runOne(client: ReplikitClient, process: number, random: Random, only: 'read' | 'write' | null): Promise<'ok' | 'fail' | 'info'> {
+  private async runOne(client: ReplikitClient, process: number, random: Random, plan: OpPlan): Promise<'ok' | 'fail' | 'info'> {
     const { history, keys, mode } = this.options;
-    const key = random.pick(keys);
+    // Both draws are made whatever the plan, so a plan does not shift the rest of the seeded sequence.
+    const randomKey = random.pick(keys);
     const draw = random.next();
     const mixed: OpFunction =
       draw < READ_SHARE ? 'read' : draw < READ_SHARE + WRITE_SHARE ? 'write' : draw < READ_SHARE + WRITE_SHARE + CAS_SHARE ? 'cas' : 'delete';
-    const f: OpFunction = only ?? mixed;
+    const key = plan.key ?? randomKey;
+    const f: OpFunction = plan.f ?? mixed;
     const writeOptions = { mode };
     let value: unknown = null;
     let call: () => Promise<unknown>;

@@ -13,6 +13,17 @@ export interface ProcessControl {
   isRunning(id: string): boolean;
   /** The node's LMDB directory, to be opened only while its process is down. */
   dataDirOf(id: string): string;
+  /** Processes that exited without being killed by the campaign: each one is a finding. */
+  unexpectedExits(): UnexpectedExit[];
+}
+
+export interface UnexpectedExit {
+  readonly id: string;
+  /** performance.now() when the exit was seen. */
+  readonly atMs: number;
+  /** "code 1" or "signal SIGABRT". */
+  readonly how: string;
+  readonly logFile: string;
 }
 
 export interface ClusterTarget {

@@ -65,3 +65,14 @@ export async function waitForView(target: ClusterTarget, timeoutMs: number, done
     await sleep(POLL_INTERVAL_MS);
   }
 }
+
+/** One line per node, for a finding: "n1 follower t7 -> n2 (voters n1 n2 n3)", "n3 no answer". */
+export function describeView(view: ClusterView): string {
+  return [...view.entries()]
+    .map(([id, status]) =>
+      status === null
+        ? `${id} no answer`
+        : `${id} ${status.role} t${status.term} -> ${status.leaderId ?? 'none'} (voters ${status.voters.join(' ')}${status.learners.length > 0 ? `; learners ${status.learners.join(' ')}` : ''})`,
+    )
+    .join('; ');
+}

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReplicationMode } from '../client/index.js';
-import type { ClusterTarget, ProcessControl } from './cluster-target.js';
+import type { ClusterTarget, ProcessControl, UnexpectedExit } from './cluster-target.js';
 import { freeLoopbackPorts, LOOPBACK } from './free-ports.js';
 import { NODE_START_TIMEOUT_MS, POLL_INTERVAL_MS, PROCESS_EXIT_TIMEOUT_MS } from './limits.js';
 import { nodeStatus } from './node-api.js';
@@ -34,6 +34,8 @@ interface NodeProcess {
   readonly logFile: string;
   child: ChildProcess | null;
   exited: Promise<void>;
+  /** Set just before this launcher kills the process, so its exit is not taken for a crash. */
+  killing: boolean;
 }
 
 /** Children of every cluster still open, killed synchronously if this process exits first. */
@@ -71,6 +73,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<C
   liveWorkDirs.add(workDir);
   const ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
   const nodes = new Map<string, NodeProcess>();
+  const unexpectedExits: UnexpectedExit[] = [];
   let closed = false;
 
   const close = async (): Promise<void> => {
@@ -124,6 +127,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<C
         logFile: join(workDir, 'logs', `${id}.log`),
         child: null,
         exited: Promise.resolve(),
+        killing: false,
       });
     });
     await Promise.all([...nodes.values()].map((node) => startNode(node)));
@@ -143,6 +147,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<C
     pause: (id) => void nodeOf(id).child?.kill('SIGSTOP'),
     resume: (id) => void nodeOf(id).child?.kill('SIGCONT'),
     isRunning: (id) => nodeOf(id).child !== null,
+    unexpectedExits: () => [...unexpectedExits],
     dataDirOf: (id) => nodeOf(id).dataDir,
   };
   return {
@@ -167,11 +172,17 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<C
       closeSync(fd);
     }
     node.child = child;
+    node.killing = false;
     liveChildren.add(child);
     node.exited = new Promise<void>((resolve) => {
-      child.once('exit', () => {
+      child.once('exit', (code, signal) => {
         liveChildren.delete(child);
         if (node.child === child) node.child = null;
+        if (!node.killing && !closed) {
+          const how = signal ? `signal ${signal}` : `code ${code}`;
+          unexpectedExits.push({ id: node.id, atMs: performance.now(), how, logFile: node.logFile });
+          options.log(`${node.id} (pid ${child.pid}) exited on its own with ${how}; see ${node.logFile}`);
+        }
         resolve();
       });
       child.once('error', (error) => {
@@ -193,6 +204,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<C
   async function killNode(node: NodeProcess): Promise<void> {
     const child = node.child;
     if (!child) return;
+    node.killing = true;
     child.kill('SIGKILL');
     const exited = await Promise.race([node.exited.then(() => true), sleep(PROCESS_EXIT_TIMEOUT_MS).then(() => false)]);
     if (!exited) throw new Error(`${node.id} (pid ${child.pid}) did not exit within ${PROCESS_EXIT_TIMEOUT_MS} ms of SIGKILL`);

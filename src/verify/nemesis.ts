@@ -9,7 +9,7 @@
 import type { Random } from '../core/random.js';
 import type { ClientLoad } from './clients.js';
 import type { ClusterTarget, ProcessControl } from './cluster-target.js';
-import { currentLeader, viewCluster, waitForAgreedLeader, waitForLeader, waitForView } from './cluster-view.js';
+import { currentLeader, describeView, viewCluster, waitForAgreedLeader, waitForLeader, waitForView } from './cluster-view.js';
 import { corruptLogTail } from './corrupt-tail.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import {
@@ -43,6 +43,8 @@ const ISOLATION_BEFORE_KILL_MS = 300;
 const READ_ONLY_AROUND_KILL_MS = 4_000;
 /** Before the kill, writes already in flight get at most this long to be answered. */
 const IN_FLIGHT_WAIT_MS = 300;
+/** The shortest quiet before a fault where the mode allows loss. */
+const QUIET_MIN_FAVOURING_LOSS_MS = 300;
 /** Between looks at the clients' counters. */
 const POLL_MS = 10;
 /** Before choosing a victim, wait at most this for some node to lead. */
@@ -109,12 +111,21 @@ export class Nemesis {
       // Rounds of every fault kind in a seeded order: a short run still sees each kind.
       let round: NemesisName[] = [];
       for (let count = 0; count < MAX_FAULTS && !this.stopped; count++) {
-        await sleep(QUIET_MIN_MS + random.next() * (QUIET_MAX_MS - QUIET_MIN_MS));
+        // Where loss is allowed, little quiet: a short run should get several tries at a leader kill.
+        const quietMinMs = this.options.favourLoss ? QUIET_MIN_FAVOURING_LOSS_MS : QUIET_MIN_MS;
+        await sleep(quietMinMs + random.next() * (QUIET_MAX_MS - quietMinMs));
         const holdMs = FAULT_HOLD_MIN_MS + random.next() * (FAULT_HOLD_MAX_MS - FAULT_HOLD_MIN_MS);
         if (this.stopped || history.now() + holdMs > endMs) break;
         if (round.length === 0) round = shuffled(nemeses, random);
         const kind = round.pop() as NemesisName;
-        const fault = await this.inject(kind, holdMs);
+        let fault: FaultRecord | null;
+        try {
+          fault = await this.inject(kind, holdMs);
+        } catch (error) {
+          // A step that threw (a process that would not die, a disk that would not open): a finding, and the run goes on.
+          const now = history.now();
+          fault = { ...this.begin(kind, '?', null, false), startMs: now, endMs: now, problems: [`the fault failed: ${(error as Error).message}`] };
+        }
         if (fault) {
           this.faults.push(fault);
           this.options.log(`nemesis: ${describeFault(fault)}`);
@@ -165,7 +176,7 @@ export class Nemesis {
     fault.endMs = this.options.history.now();
     const timeoutMs = this.stopped ? SETTLE_AFTER_STOP_MS : RECOVERY_TIMEOUT_MS;
     const settled = await waitForAgreedLeader(this.options.target, timeoutMs);
-    if (settled === null) fault.problems.push(`no leader agreed on within ${timeoutMs} ms after recovery`);
+    if (settled === null) fault.problems.push(`no leader agreed on within ${timeoutMs} ms after recovery: ${describeView(await viewCluster(this.options.target))}`);
     else fault.settledAfterMs = this.options.history.now() - fault.endMs;
     return fault;
   }
@@ -208,15 +219,17 @@ export class Nemesis {
     }
     const fault = this.begin('kill', victim, leader, hitLeader);
     if (isolate && leader) {
-      // Its network dies first, then the process: what it acknowledges meanwhile reaches no follower. It
-      // acknowledges for at most about an election timeout, until check-quorum (or its host's lease watchdog)
-      // deposes it; writes still in flight then go to the new leader and would bury the loss, so the clients
-      // stop writing shortly after the cut where the mode allows loss.
+      // Its network dies first, then the process: what it acknowledges meanwhile reaches no follower. Cutting
+      // at the victim alone isolates it both ways (its transport drops what it sends and what it receives), and
+      // its restarted process comes back with whole links. It acknowledges for at most about an election
+      // timeout, until check-quorum (or its host's lease watchdog) deposes it; writes still in flight then go
+      // to the new leader and would bury the loss, so where the mode allows loss the clients stop writing
+      // shortly after the cut.
+      const cutAtMs = history.now();
       this.partitioned = true;
       const others = target.nodeIds.filter((id) => id !== victim);
-      const cutAtMs = history.now();
-      const refused = await this.everyNode('POST', '/admin/partition', { groups: [[victim], others] });
-      if (refused.length > 0) fault.problems.push(`isolating ${victim} was refused by ${refused.join('; ')}`);
+      const cut = await adminRequest(target.urlOf(victim), 'POST', '/admin/partition', { groups: [[victim], others] });
+      if (!cut.ok) fault.problems.push(`isolating ${victim} was refused: ${cut.status ?? 'no answer'} ${cut.text.slice(0, 200)}`);
       if (favourLoss) {
         await sleep(ISOLATED_WRITES_MS);
         // The reads after the failover then see whether the acknowledged writes survived, before new writes bury them.
@@ -232,17 +245,22 @@ export class Nemesis {
         `its links cut ${Math.round(history.now() - cutAtMs)} ms before the kill; ${alone} writes acknowledged in its term since the cut began` +
           (favourLoss ? `; reads only for ${READ_ONLY_AROUND_KILL_MS} ms` : ''),
       );
+      if (favourLoss && alone === 0) {
+        // It answered nothing on its own: killing it could show no loss. Heal it and try again next round.
+        const healed = await adminRequest(target.urlOf(victim), 'POST', '/admin/heal', {});
+        if (healed.ok) this.partitioned = false;
+        else fault.problems.push(`healing ${victim} was refused: ${healed.status ?? 'no answer'} ${healed.text.slice(0, 200)}`);
+        load.readOnly(0);
+        fault.notes.push(`isolated ${victim} (the leader, ${notes.join('; ')}); not killed since it acknowledged nothing alone: healed`);
+        return this.settle(fault);
+      }
     }
     load.endBurst();
     this.killed.add(victim);
     await processes.kill(victim);
+    // A cut lives in the process's transport: it died with it.
+    if (isolate) this.partitioned = false;
     fault.notes.push(`kill -9 ${victim}${hitLeader ? ` (the leader, ${notes.join('; ')})` : ''}`);
-    if (isolate) {
-      // The restarted process starts with whole links; the others must drop their cut to it.
-      const unhealed = await this.everyNode('POST', '/admin/heal', {}, target.nodeIds.filter((id) => id !== victim));
-      if (unhealed.length === 0) this.partitioned = false;
-      else fault.problems.push(`heal refused by ${unhealed.join('; ')}`);
-    }
     await sleep(holdMs);
     try {
       await processes.start(victim);

@@ -96,12 +96,16 @@ describe('replikit verify campaigns', () => {
   );
 
   it('refuses bad usage with exit 2', async () => {
-    expect((await runCli(['verify', '--bogus'], 10_000)).code).toBe(2);
-    expect((await runCli(['verify', '--nemesis', 'kill,flood'], 10_000)).code).toBe(2);
-    const remote = await runCli(['verify', '--endpoints', 'http://127.0.0.1:1', '--nemesis', 'kill'], 10_000);
+    const [bogus, flood, remote, help] = await Promise.all([
+      runCli(['verify', '--bogus'], 10_000),
+      runCli(['verify', '--nemesis', 'kill,flood'], 10_000),
+      runCli(['verify', '--endpoints', 'http://127.0.0.1:1', '--nemesis', 'kill'], 10_000),
+      runCli(['verify', '--help'], 10_000),
+    ]);
+    expect(bogus.code).toBe(2);
+    expect(flood.code).toBe(2);
     expect(remote.code).toBe(2);
     expect(remote.stderr).toMatch(/needs process control/);
-    const help = await runCli(['verify', '--help'], 10_000);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--nemesis LIST/);
   });

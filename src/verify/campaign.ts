@@ -131,6 +131,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     runMs = history.now();
     log(`verify: load stopped after ${(runMs / 1000).toFixed(1)} s: ${load.counters.ok} ok, ${load.counters.info} unknown, ${load.counters.fail} failed; ${faults.length} faults`);
     for (const fault of faults) findings.push(...fault.problems.map((problem) => `${fault.kind} ${fault.target} at ${(fault.startMs / 1000).toFixed(2)} s: ${problem}`));
+    if (nemesis.skipped.length > 0) {
+      const first = nemesis.skipped[0] as (typeof nemesis.skipped)[number];
+      findings.push(
+        `${nemesis.skipped.length} faults not injected because nodes were down without any fault in progress ` +
+          `(first at ${(first.atMs / 1000).toFixed(2)} s: ${first.down.join(', ')} not answering); see their logs`,
+      );
+    }
     for (const exit of target.processes?.unexpectedExits() ?? []) {
       findings.push(`${exit.id} exited on its own with ${exit.how} at ${((exit.atMs - history.originMs) / 1000).toFixed(2)} s (nobody killed it; see its log${options.reportDir ? ` in ${join(options.reportDir, 'nodes')}` : ''})`);
     }

@@ -47,6 +47,8 @@ const IN_FLIGHT_WAIT_MS = 300;
 const QUIET_MIN_FAVOURING_LOSS_MS = 300;
 /** Between looks at the clients' counters. */
 const POLL_MS = 10;
+/** Before a fault, wait at most this for every node to answer; else the fault is skipped. */
+const WHOLE_CLUSTER_WAIT_MS = 5_000;
 /** Before choosing a victim, wait at most this for some node to lead. */
 const LEADER_WAIT_MS = 5_000;
 /** Admin calls that may meet a leader change or a pending membership change are retried this many times. */
@@ -91,6 +93,8 @@ export interface NemesisOptions {
 
 export class Nemesis {
   readonly faults: FaultRecord[] = [];
+  /** Faults not injected because a node was down already: the cluster was not whole. */
+  readonly skipped: { readonly atMs: number; readonly kind: NemesisName; readonly down: readonly string[] }[] = [];
   /** Log records corrupt-tail damaged, by node: the campaign checks at the end that they were repaired. */
   readonly damagedRecords = new Map<string, number[]>();
   private stopped = false;
@@ -118,6 +122,15 @@ export class Nemesis {
         if (this.stopped || history.now() + holdMs > endMs) break;
         if (round.length === 0) round = shuffled(nemeses, random);
         const kind = round.pop() as NemesisName;
+        // One fault at a time means one on a whole cluster: a node that is already down (left down by its
+        // host, say) plus a new fault could take a majority away, and the run would test the nemesis.
+        const whole = await waitForView(this.options.target, WHOLE_CLUSTER_WAIT_MS, (view) => [...view.values()].every((status) => status !== null));
+        if (!whole) {
+          const down = [...(await viewCluster(this.options.target)).entries()].filter(([, status]) => status === null).map(([id]) => id);
+          this.options.log(`nemesis: no ${kind}: ${down.join(', ') || 'a node'} not answering (down without a fault)`);
+          this.skipped.push({ atMs: history.now(), kind, down });
+          continue;
+        }
         let fault: FaultRecord | null;
         try {
           fault = await this.inject(kind, holdMs);

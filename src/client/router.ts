@@ -20,6 +20,12 @@ import type { NodeStatusView } from './types.js';
 const MAX_REDIRECTS_WITHOUT_PAUSE = 3;
 /** A /status question during discovery gives up after this: a hung node must not hold up the others. */
 const DISCOVERY_TIMEOUT_MS = 1_000;
+/**
+ * An attempt is not started with less time than this left: it could not get an answer, and
+ * its timeout would turn a clean "refused" into "outcome unknown" (the timer cannot tell a
+ * connect in progress from a request already sent).
+ */
+const MIN_ATTEMPT_MS = 25;
 
 export interface Call {
   readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -101,6 +107,7 @@ export class RequestRouter {
       this.refuseIfClosed();
       if (target === null) target = route === 'leader' ? await this.leaderTarget(deadlineMs) : this.anyTarget();
       const remainingMs = deadlineMs - performance.now();
+      if (remainingMs < MIN_ATTEMPT_MS && attempts > 0) throw this.givenUp(call, attempts, maybeApplied, lastError);
       if (remainingMs <= 0) throw this.givenUp(call, attempts, maybeApplied, lastError);
       attempts++;
       const result = await exchange(`${target}${call.path}`, {
@@ -124,7 +131,7 @@ export class RequestRouter {
       redirects = 0;
       if (retries >= this.options.maxRetries) throw this.givenUp(call, attempts, maybeApplied, verdict.error);
       const delayMs = backoffDelayMs(retries, this.options.backoffMs);
-      if (performance.now() + delayMs >= deadlineMs) throw this.givenUp(call, attempts, maybeApplied, verdict.error);
+      if (performance.now() + delayMs + MIN_ATTEMPT_MS > deadlineMs) throw this.givenUp(call, attempts, maybeApplied, verdict.error);
       retries++;
       await sleep(delayMs, this.closing);
       target = route === 'leader' ? this.directory.known() : null;

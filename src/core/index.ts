@@ -1,6 +1,7 @@
 // The replication core's public face: explicit named exports only.
 
 export { RaftCore, emptyPersistedState } from './raft-core.js';
+export { sendsBeforePersist } from './send-order.js';
 export type { CommandResult, CoreStartOptions } from './raft-core.js';
 export { resolveCoreConfig, validateCoreConfig, validateWritePolicy, DEFAULT_ELECTION_TIMEOUT_TICKS } from './config.js';
 export type { CoreConfig, CoreConfigInput, WritePolicy } from './config.js';

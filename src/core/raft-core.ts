@@ -128,7 +128,9 @@ export class RaftCore {
     this.vote = hardState.vote;
     this.snapshot = snapshot;
     this.baseMembership = snapshot?.meta.membership ?? persisted.bootstrap;
-    this.log.load(snapshot?.meta ?? null, entries, hardState.commit);
+    // The stored commit may trail what was applied: a commit-only change is never persisted on its
+    // own (see hardStateChanged), and whatever the state machine applied was committed.
+    this.log.load(snapshot?.meta ?? null, entries, Math.max(hardState.commit, options.appliedIndex ?? 0));
     const applied = Math.min(Math.max(options.appliedIndex ?? 0, this.log.firstIndex() - 1), this.log.committed);
     this.log.appliedTo(applied);
     this.configIndexes = this.log.configIndexesFrom(this.log.firstIndex());
@@ -1013,9 +1015,14 @@ export class RaftCore {
     };
   }
 
+  /**
+   * Only term and vote must be durable before messages go out. The commit index is volatile in
+   * Raft (a restarted node relearns it from the leader), so a commit-only change does not make a
+   * Ready carry hard state: a follower would otherwise fsync once per heartbeat that moves commit.
+   */
   private hardStateChanged(): boolean {
     const persisted = this.persistedHardState;
-    return persisted.term !== this.term || persisted.vote !== this.vote || persisted.commit !== this.log.committed;
+    return persisted.term !== this.term || persisted.vote !== this.vote;
   }
 
   private softStateChanged(): boolean {

@@ -7,6 +7,7 @@
 
 import { assert } from '../core/assert.js';
 import { RaftCore } from '../core/raft-core.js';
+import { sendsBeforePersist } from '../core/send-order.js';
 import type { Membership, MembershipChange, Message, NodeId, Ready, Role, WriteAck } from '../core/types.js';
 import { applyCommand, type KvMutation, type KvResult } from '../kv/apply.js';
 import { decodeCommand, encodeCommand, type KvCommand } from '../kv/command.js';
@@ -369,12 +370,18 @@ export class NodeRuntime {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
-    await this.deps.storage.persist({
-      ...(ready.hardState ? { hardState: ready.hardState } : {}),
-      ...(ready.snapshot ? { snapshot: ready.snapshot } : {}),
-      entries: ready.entries,
-    });
-    this.deps.transport.send(ready.messages);
+    // A leader's appends go out before its own fsync (see send-order.ts). Turns never overlap, so
+    // their answers are stepped after this persist has finished.
+    const early = ready.messages.filter(sendsBeforePersist);
+    if (early.length > 0) this.deps.transport.send(early);
+    if (ready.hardState || ready.snapshot || ready.entries.length > 0) {
+      await this.deps.storage.persist({
+        ...(ready.hardState ? { hardState: ready.hardState } : {}),
+        ...(ready.snapshot ? { snapshot: ready.snapshot } : {}),
+        entries: ready.entries,
+      });
+    }
+    this.deps.transport.send(early.length > 0 ? ready.messages.filter((message) => !sendsBeforePersist(message)) : ready.messages);
     if (ready.snapshot) {
       await this.deps.kv.importImage(ready.snapshot.data, ready.snapshot.meta.index);
       this.lastSnapshotIndex = ready.snapshot.meta.index;

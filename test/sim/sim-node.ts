@@ -5,6 +5,7 @@
 import { Packr } from 'msgpackr';
 import {
   RaftCore,
+  sendsBeforePersist,
   type CoreConfigInput,
   type Entry,
   type Message,
@@ -59,6 +60,8 @@ export class SimNode {
   private inbox: Message[] = [];
   private requests: ClientRequest[] = [];
   private readyInFlight: Ready | null = null;
+  /** The in-flight Ready's early messages are already out (see sendsBeforePersist). */
+  private earlySent = false;
   private persistDoneAtTick = 0;
   private pendingTicks = 0;
   private pendingWrites = new Map<number, PendingWrite>();
@@ -101,6 +104,7 @@ export class SimNode {
     this.inbox = [];
     this.requests = [];
     this.readyInFlight = null;
+    this.earlySent = false;
     this.pendingTicks = 0;
     this.pendingWrites = new Map();
     this.pendingReads = new Map();
@@ -133,6 +137,9 @@ export class SimNode {
       const ready = core.ready();
       const fsyncTicks = ready.entries.length > 0 || ready.hardState ? this.env.drawFsyncTicks() : 0;
       if (fsyncTicks > 0) {
+        // As the runtime does: a leader's appends leave while its own fsync runs.
+        for (const message of ready.messages) if (sendsBeforePersist(message)) this.env.send(message);
+        this.earlySent = true;
         this.readyInFlight = ready;
         this.persistDoneAtTick = this.env.nowTick() + fsyncTicks;
         return;
@@ -145,7 +152,8 @@ export class SimNode {
     this.readyInFlight = null;
     this.disk.persist(ready.hardState, ready.snapshot, ready.entries);
     this.env.invariants.persisted(this.id, ready.entries, core);
-    for (const message of ready.messages) this.env.send(message);
+    for (const message of ready.messages) if (!this.earlySent || !sendsBeforePersist(message)) this.env.send(message);
+    this.earlySent = false;
     if (ready.snapshot) {
       this.kv = decodeImage(ready.snapshot.data);
       this.lastSnapshotIndex = ready.snapshot.meta.index;

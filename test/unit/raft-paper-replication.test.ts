@@ -3,6 +3,7 @@
 // rule is the follower's, a scripted cluster where it is the leader's.
 
 import { describe, expect, it } from 'vitest';
+import { RaftCore as Core } from '../../src/core/index.js';
 import type {
   AppendEntries,
   AppendEntriesResponse,
@@ -254,7 +255,6 @@ describe('§5.3 log replication: the follower', () => {
     b.step(append('a', 'b', 3, { prevLogIndex: 1, prevLogTerm: 1, entries: entriesWithTerms([1], 2), leaderCommit: 4 }));
     const ready = drain(b);
     expect(b.status().commitIndex).toBe(2);
-    expect(ready.hardState).toMatchObject({ commit: 2 });
     expect(ready.committed.map((e) => e.index)).toEqual([1, 2]);
   });
 
@@ -276,8 +276,12 @@ describe('§5.3 log replication: the follower', () => {
     cluster.crash('b');
     cluster.start('b');
     const after = cluster.core('b').status();
-    expect(after).toMatchObject({ term: before.term, vote: before.vote, lastIndex: 2, commitIndex: 2, role: 'follower' });
+    // Commit is volatile (Figure 2): it comes back no higher than it was, and is relearned from the leader.
+    expect(after).toMatchObject({ term: before.term, vote: before.vote, lastIndex: 2, role: 'follower' });
+    expect(after.commitIndex).toBeLessThanOrEqual(before.commitIndex);
     expect(cluster.logTerms('b')).toEqual([1, 1]);
+    cluster.run(10);
+    expect(cluster.core('b').status().commitIndex).toBe(2);
   });
 });
 
@@ -320,7 +324,10 @@ describe('§7 log compaction', () => {
     expect(cluster.node('c').disk.snapshot?.meta.index).toBe(8);
     cluster.crash('c');
     cluster.start('c');
-    expect(cluster.core('c').status()).toMatchObject({ firstIndex: 9, lastIndex: 11, commitIndex: 11 });
+    // The snapshot is committed by definition; the rest of commit is volatile and relearned.
+    expect(cluster.core('c').status()).toMatchObject({ firstIndex: 9, lastIndex: 11, commitIndex: 8 });
+    cluster.run(10);
+    expect(cluster.core('c').status()).toMatchObject({ commitIndex: 11 });
   });
 
   it('§7 InstallSnapshot beyond the follower log replaces the whole log and its membership', () => {
@@ -352,5 +359,26 @@ describe('§7 log compaction', () => {
     expect(ready.snapshot).toBeUndefined();
     expect(b.status()).toMatchObject({ firstIndex: 1, lastIndex: 4, commitIndex: 4 });
     expect(ofType(ready.messages, 'AppendEntriesResponse')).toEqual([expect.objectContaining({ success: true, matchIndex: 4 })]);
+  });
+});
+
+// ------------------------------------------------------- what must be durable
+
+describe('§5 durable state: term and vote, not commit', () => {
+  it('a commit-only change carries no hard state, so it costs no fsync', () => {
+    const b = loneCore('b', VOTERS, PLAIN, { term: 3, entries: entriesWithTerms([1, 1]) });
+    b.step(append('a', 'b', 3, { prevLogIndex: 2, prevLogTerm: 1, leaderCommit: 2 }));
+    const ready = drain(b);
+    expect(b.status().commitIndex).toBe(2);
+    expect(ready.hardState).toBeUndefined();
+    expect(ready.committed.map((entry) => entry.index)).toEqual([1, 2]);
+  });
+
+  it('a restart whose state machine applied past the stored commit resumes there and applies nothing twice', () => {
+    const persisted = { hardState: { term: 3, vote: null, commit: 1 }, snapshot: null, entries: entriesWithTerms([1, 1, 3]), bootstrap: { voters: VOTERS, learners: [] } };
+    const b = new Core({ ...PLAIN, seed: 1, id: 'b' }, persisted, { appliedIndex: 2 });
+    expect(b.status().commitIndex).toBe(2);
+    expect(b.status().appliedIndex).toBe(2);
+    expect(b.hasReady() ? drain(b).committed : []).toEqual([]);
   });
 });

@@ -145,7 +145,7 @@ describe('§5.4.2 committing entries from previous terms (Figure 8)', () => {
   it('§5.4.2 a leader never commits an entry of an earlier term by counting replicas (Figure 8)', () => {
     const { cluster, invariants, xIndex } = figure8(null);
     expect(cluster.core('s1').status().commitIndex).toBeLessThan(xIndex);
-    expect(cluster.node('s1').applied.map((e) => e.index)).toEqual([1]);
+    expect(cluster.node('s1').applied.map((e) => e.index)).not.toContain(xIndex);
 
     // Which is just as well: s5 can still win, and overwrites X everywhere.
     s5ComesBack(cluster);

@@ -5,10 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type ReplikitClient } from '../../src/client/index.js';
 import { ProcessCluster, eventually, sleep } from './process-cluster.js';
+import { expectEveryAcknowledgedWriteReadable, startWriters } from './writers.js';
 
 let cluster: ProcessCluster | null = null;
 const clients: ReplikitClient[] = [];
 const writerGroups: { stop(): Promise<void> }[] = [];
+const tracked = { clients, writerGroups };
 
 afterEach(async () => {
   // A test that failed half-way still stops its writers before the cluster goes.
@@ -17,59 +19,6 @@ afterEach(async () => {
   await cluster?.close();
   cluster = null;
 });
-
-/** Writers over several clients (each client writes one at a time), recording what was acknowledged. */
-function startWriters(endpoints: string[], writers: number) {
-  const acknowledged = new Map<string, number>();
-  const attempted = new Map<string, Set<number>>();
-  let running = true;
-  let counter = 0;
-  const loops = Array.from({ length: writers }, async (_, writer) => {
-    const client = createClient({ endpoints, totalTimeoutMs: 4000 });
-    clients.push(client);
-    while (running) {
-      const key = `k${writer}`;
-      const value = ++counter;
-      (attempted.get(key) ?? attempted.set(key, new Set()).get(key))?.add(value);
-      try {
-        await client.put(key, value);
-        acknowledged.set(key, Math.max(acknowledged.get(key) ?? 0, value));
-      } catch {
-        // Unknown outcome or no leader for a moment: allowed, not acknowledged.
-        // Pause, so a client that fails at once cannot starve the event loop.
-        await sleep(WRITER_RETRY_PAUSE_MS);
-      }
-    }
-  });
-  const group = {
-    acknowledged,
-    attempted,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-    },
-  };
-  writerGroups.push(group);
-  return group;
-}
-
-/** How long a writer waits after a failed write before the next. */
-const WRITER_RETRY_PAUSE_MS = 20;
-
-async function expectEveryAcknowledgedWriteReadable(
-  endpoints: string[],
-  acknowledged: Map<string, number>,
-  attempted: Map<string, Set<number>>,
-): Promise<void> {
-  const reader = createClient({ endpoints });
-  clients.push(reader);
-  expect(acknowledged.size).toBeGreaterThan(0);
-  for (const [key, value] of acknowledged) {
-    const read = await reader.get(key);
-    const allowed = [...(attempted.get(key) ?? [])].filter((candidate) => candidate >= value);
-    expect(allowed, `${key}: acknowledged ${value}, read ${JSON.stringify(read?.value)}`).toContain(read?.value);
-  }
-}
 
 async function leaderOf(procs: ProcessCluster, among?: string[]): Promise<{ id: string; term: number }> {
   return eventually(() => procs.leader(among), 'a leader');
@@ -80,7 +29,7 @@ describe('multi-host cluster of replikit node processes', () => {
     cluster = await ProcessCluster.start({ nodes });
     const procs = cluster;
     const endpoints = procs.endpoints();
-    const writers = startWriters(endpoints, 3);
+    const writers = startWriters(tracked, endpoints, 3);
     await sleep(500);
     const old = await leaderOf(procs);
     procs.signal(old.id, 'SIGKILL');
@@ -93,7 +42,7 @@ describe('multi-host cluster of replikit node processes', () => {
     await procs.startNode(old.id);
     await sleep(500);
     await writers.stop();
-    await expectEveryAcknowledgedWriteReadable(endpoints, writers.acknowledged, writers.attempted);
+    await expectEveryAcknowledgedWriteReadable(tracked, endpoints, writers.acknowledged, writers.attempted);
   }, 90_000);
 
   it('a leader frozen with SIGSTOP is replaced, serves nothing as leader after SIGCONT, and rejoins as follower', async () => {
@@ -173,7 +122,7 @@ describe('multi-host cluster of replikit node processes', () => {
     cluster = await ProcessCluster.start({ nodes: 3, spares: 1 });
     const procs = cluster;
     const endpoints = procs.endpoints(['n1', 'n2', 'n3']);
-    const writers = startWriters(endpoints, 2);
+    const writers = startWriters(tracked, endpoints, 2);
     await procs.startNode('n4', { join: true });
     // Ask whoever leads now; if leadership moves between the look-up and the request, ask again.
     const leader = await eventually(async () => {
@@ -201,6 +150,6 @@ describe('multi-host cluster of replikit node processes', () => {
     }, `${removable} to leave`);
     await sleep(300);
     await writers.stop();
-    await expectEveryAcknowledgedWriteReadable([...endpoints, procs.url('n4')], writers.acknowledged, writers.attempted);
+    await expectEveryAcknowledgedWriteReadable(tracked, [...endpoints, procs.url('n4')], writers.acknowledged, writers.attempted);
   }, 60_000);
 });

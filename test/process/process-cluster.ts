@@ -1,6 +1,7 @@
-// A cluster of real `replikit node` processes on loopback, for tests: free
-// ports, a shared secret, every output line timestamped, and every process
-// killed on close whatever happened.
+// A cluster of real `replikit node` processes, for tests: free ports, a
+// shared secret, every output line timestamped, and every process killed on
+// close whatever happened. Nodes run on loopback unless `host` places each one
+// elsewhere (an address and a command prefix, e.g. `ip netns exec NS`).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,8 +20,15 @@ export interface LogLine {
   readonly text: string;
 }
 
+/** Where one node runs: the address it binds (HTTP and peers) and a prefix its command runs under. */
+export interface NodeHost {
+  readonly address: string;
+  readonly command?: readonly string[];
+}
+
 interface Member {
   readonly id: string;
+  readonly host: NodeHost;
   readonly httpPort: number;
   readonly raftPort: number;
   process: ChildProcess | null;
@@ -36,14 +44,21 @@ export class ProcessCluster {
   ) {}
 
   /** `spares` are listed in everyone's --peers but not started: they can --join later. */
-  static async start(options: { nodes: number; spares?: number; extraArgs?: string[] }): Promise<ProcessCluster> {
+  static async start(options: {
+    nodes: number;
+    spares?: number;
+    extraArgs?: string[];
+    host?: (id: string) => NodeHost;
+  }): Promise<ProcessCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'replikit-procs-'));
     writeFileSync(join(dir, 'secret'), 'a shared secret of thirty-two bytes!');
     const founders = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`).join(',');
     const cluster = new ProcessCluster(dir, ['--chaos', '--initial-voters', founders, ...(options.extraArgs ?? [])]);
     const total = options.nodes + (options.spares ?? 0);
     for (let i = 1; i <= total; i++) {
-      cluster.members.set(`n${i}`, { id: `n${i}`, httpPort: await freePort(), raftPort: await freePort(), process: null });
+      const id = `n${i}`;
+      const host = options.host?.(id) ?? LOOPBACK;
+      cluster.members.set(id, { id, host, httpPort: await freePort(), raftPort: await freePort(), process: null });
     }
     try {
       await Promise.all(Array.from({ length: options.nodes }, (_, i) => cluster.startNode(`n${i + 1}`)));
@@ -59,7 +74,13 @@ export class ProcessCluster {
   }
 
   url(id: string): string {
-    return `http://127.0.0.1:${this.member(id).httpPort}`;
+    const member = this.member(id);
+    return `http://${member.host.address}:${member.httpPort}`;
+  }
+
+  /** The TCP port each node listens on for its peers. */
+  raftPorts(): number[] {
+    return [...this.members.values()].map((member) => member.raftPort);
   }
 
   endpoints(ids = this.running()): string[] {
@@ -72,17 +93,17 @@ export class ProcessCluster {
 
   async startNode(id: string, options: { join?: boolean } = {}): Promise<void> {
     const member = this.member(id);
-    const peers = [...this.members.values()].map((m) => `${m.id}=127.0.0.1:${m.raftPort}`).join(',');
-    const peerHttp = [...this.members.values()].map((m) => `${m.id}=http://127.0.0.1:${m.httpPort}`).join(',');
+    const peers = [...this.members.values()].map((m) => `${m.id}=${m.host.address}:${m.raftPort}`).join(',');
+    const peerHttp = [...this.members.values()].map((m) => `${m.id}=${this.url(m.id)}`).join(',');
     const args = [
       BIN,
       'node',
       '--id',
       id,
       '--http',
-      `127.0.0.1:${member.httpPort}`,
+      `${member.host.address}:${member.httpPort}`,
       '--listen',
-      `127.0.0.1:${member.raftPort}`,
+      `${member.host.address}:${member.raftPort}`,
       '--peers',
       peers,
       '--peer-http',
@@ -94,7 +115,9 @@ export class ProcessCluster {
       ...(options.join ? ['--join'] : []),
       ...this.extraArgs,
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A prefix must exec the command in place (as `ip netns exec` does), so signals reach node itself.
+    const [file, ...prefixArgs] = [...(member.host.command ?? []), process.execPath];
+    const child = spawn(file as string, [...prefixArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     member.process = child;
     const record = (chunk: Buffer): void => {
       for (const text of chunk.toString('utf8').split('\n')) if (text) this.lines.push({ atMs: performance.now(), id, text });
@@ -183,6 +206,8 @@ export class ProcessCluster {
     return member;
   }
 }
+
+const LOOPBACK: NodeHost = { address: '127.0.0.1' };
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -78,6 +78,9 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   cluster.on('leader-change', (event: { leaderId: string | null; term: number }) => {
     if (event.leaderId) console.log(`leader: ${event.leaderId} (term ${event.term})`);
   });
+  cluster.on('node-fenced', (event: { id: string; reason: string; term: number; detail: string }) => {
+    console.log(`fenced ${event.id} (${event.reason}) in term ${event.term}: ${event.detail}; restarting it as follower`);
+  });
 
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();

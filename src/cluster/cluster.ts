@@ -5,6 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { MembershipChange, NodeId, ReplicationMode, Role } from '../core/types.js';
+import type { FencingRecord } from '../node/fencing.js';
 import type { NodeEndpoint } from '../node/node-endpoint.js';
 import type { KvChange } from '../node/node-runtime.js';
 import type { NodeRuntimeConfig } from '../node/node-config.js';
@@ -70,6 +71,12 @@ export class Cluster extends EventEmitter {
   private readonly watchHub: WatchHub;
   private closed = false;
   private nextNodeNumber: number;
+  /**
+   * Per node, who hears of its fencing (its HTTP server's metrics and status):
+   * a set of our own rather than more 'event' listeners on the supervisor,
+   * whose emitter warns past ten.
+   */
+  private readonly fencingListeners = new Map<NodeId, Set<(record: FencingRecord) => void>>();
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -81,6 +88,10 @@ export class Cluster extends EventEmitter {
     supervisor.on('event', (event: SupervisorEvent) => {
       if (event.type === 'changes') this.watchHub.publish(event.changes);
       else this.emit(event.type, event);
+      if (event.type === 'node-fenced') {
+        const record: FencingRecord = { atMs: event.atMs, reason: event.reason, term: event.term, detail: event.detail };
+        for (const listener of this.fencingListeners.get(event.id) ?? []) listener(record);
+      }
       this.emit('event', event);
     });
   }
@@ -228,6 +239,12 @@ export class Cluster extends EventEmitter {
         };
         this.supervisor.on('event', forward);
         return () => this.supervisor.off('event', forward);
+      },
+      onFencing: (listener) => {
+        const listeners = this.fencingListeners.get(id) ?? new Set();
+        this.fencingListeners.set(id, listeners);
+        listeners.add(listener);
+        return () => listeners.delete(listener);
       },
     };
   }

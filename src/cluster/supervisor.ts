@@ -13,6 +13,7 @@ import { seedFromText } from '../core/random.js';
 import type { Membership, NodeId, Role } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
 import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
+import type { FencingRecord } from '../node/fencing.js';
 import type { NodeRuntimeConfig } from '../node/node-config.js';
 import type { KvChange, NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData } from '../node/worker-api.js';
@@ -26,7 +27,7 @@ export type SupervisorEvent =
   | { type: 'leader-change'; leaderId: NodeId | null; term: number }
   | { type: 'node-crashed'; id: NodeId; reason: string }
   | { type: 'node-restarted'; id: NodeId }
-  | { type: 'node-fenced'; id: NodeId; staleTerm: number; leaderTerm: number }
+  | ({ type: 'node-fenced'; id: NodeId; staleTerm: number; leaderTerm: number } & FencingRecord)
   | { type: 'crash-loop'; id: NodeId; restarts: number }
   | { type: 'lag-over-threshold'; id: NodeId; lagMs: number; lagEntries: number }
   | { type: 'lag-recovered'; id: NodeId; lagMs: number }
@@ -417,7 +418,16 @@ export class Supervisor extends EventEmitter {
       const reported = handle.reportedRole;
       if (handle.id === newest.id || !reported || reported.role !== 'leader' || reported.term >= newest.term) continue;
       if (handle.state !== 'running' && handle.state !== 'paused') continue;
-      this.emitEvent({ type: 'node-fenced', id: handle.id, staleTerm: reported.term, leaderTerm: newest.term });
+      this.emitEvent({
+        type: 'node-fenced',
+        id: handle.id,
+        staleTerm: reported.term,
+        leaderTerm: newest.term,
+        atMs: Date.now(),
+        reason: 'stale-leader',
+        term: reported.term,
+        detail: `still leader of term ${reported.term} while ${newest.id} leads term ${newest.term}`,
+      });
       handle.lastStatus = null;
       handle.reportedRole = null;
       await this.kill(handle, 'crashed');

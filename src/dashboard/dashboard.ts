@@ -61,16 +61,18 @@ const SNAPSHOT_WAIT_SHARE = 0.8;
 
 export function createDashboard(options: DashboardOptions): Dashboard {
   const snapshotIntervalMs = options.snapshotIntervalMs ?? SNAPSHOT_INTERVAL_MS;
-  const poller = new StatusPoller({
-    peerUrls: options.peerUrls,
-    fetchTimeoutMs: options.statusFetchTimeoutMs ?? STATUS_FETCH_TIMEOUT_MS,
-    concurrency: STATUS_FETCH_CONCURRENCY,
-  });
   const feed = new EventFeed({
     endpoint: options.endpoint,
     ...(options.clusterEvents ? { clusterEvents: options.clusterEvents } : {}),
     recentKept: RECENT_EVENTS_KEPT,
     maxEventJsonChars: MAX_EVENT_JSON_CHARS,
+  });
+  const poller = new StatusPoller({
+    peerUrls: options.peerUrls,
+    fetchTimeoutMs: options.statusFetchTimeoutMs ?? STATUS_FETCH_TIMEOUT_MS,
+    concurrency: STATUS_FETCH_CONCURRENCY,
+    // Another host's fencings reach this page only through that node's /status.
+    onFencing: (id, fencings) => feed.observeFencing(id, fencings),
   });
   const hub = new SseHub({
     maxClients: options.maxSseClients ?? MAX_SSE_CLIENTS,

@@ -1,10 +1,12 @@
 // The events a dashboard pushes as they happen: the serving node's role
-// changes and, in dev mode, the cluster supervisor's events. Subscribed once
-// for the dashboard's life (not per page), with the most recent kept so that
-// a page opened later starts its timeline with what it missed.
+// changes and fencings, in dev mode the cluster supervisor's events, and the
+// fencings other nodes list in their /status. Subscribed once for the
+// dashboard's life (not per page), with the most recent kept so that a page
+// opened later starts its timeline with what it missed.
 
 import type { NodeId, Role } from '../core/types.js';
 import type { NodeEndpoint } from '../node/node-endpoint.js';
+import { fencingFrom, SeenFencings, type FencingView } from './fencing-feed.js';
 import type { ClusterEventMessage, FeedMessage, RoleEventMessage } from './protocol.js';
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
@@ -25,6 +27,7 @@ export class EventFeed {
   private readonly listeners = new Set<(message: FeedMessage) => void>();
   private readonly unsubscribes: (() => void)[] = [];
   private readonly nowMs: () => number;
+  private readonly seenFencings = new SeenFencings();
 
   constructor(private readonly options: EventFeedOptions) {
     this.nowMs = options.nowMs ?? Date.now;
@@ -38,6 +41,8 @@ export class EventFeed {
         }
       }),
     );
+    const unsubscribeFencing = options.endpoint.onFencing?.((record) => this.fencing(nodeId, record));
+    if (unsubscribeFencing) this.unsubscribes.push(unsubscribeFencing);
     if (options.clusterEvents) {
       this.unsubscribes.push(options.clusterEvents((event) => this.fromCluster(event, nodeId)));
     }
@@ -46,6 +51,11 @@ export class EventFeed {
   /** Oldest first. */
   recent(): FeedMessage[] {
     return [...this.recentMessages];
+  }
+
+  /** The fencings a node lists in its /status: those not shown yet go out now. */
+  observeFencing(id: NodeId, fencings: readonly FencingView[]): void {
+    for (const fencing of fencings) this.fencing(id, fencing);
   }
 
   onMessage(listener: (message: FeedMessage) => void): () => void {
@@ -69,7 +79,20 @@ export class EventFeed {
       if (role && role.id !== nodeId) this.publish({ kind: 'role', data: role });
       return;
     }
+    const id = (event as { id?: unknown }).id;
+    const fencing = type === 'node-fenced' ? fencingFrom(event) : null;
+    if (fencing && typeof id === 'string') {
+      this.fencing(id, fencing);
+      return;
+    }
     this.publish({ kind: 'cluster', data: { atMs, event: this.jsonSafe(event, type) } });
+  }
+
+  /** One fencing, in the same shape whichever route brought it, once. */
+  private fencing(id: NodeId, fencing: FencingView): void {
+    if (!this.seenFencings.firstSight(id, fencing)) return;
+    const { atMs, reason, term, detail } = fencing;
+    this.publish({ kind: 'cluster', data: { atMs: this.nowMs(), event: { type: 'node-fenced', id, atMs, reason, term, detail } } });
   }
 
   /** A plain JSON copy, cut down to its type when it is too large to be worth sending. */

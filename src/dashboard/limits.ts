@@ -1,6 +1,7 @@
 // Every limit the dashboard's server side enforces, named once. The page's
 // own limits (timeline length, samples kept) are constants in its assets.
 
+import { RECENT_FENCING_KEPT } from '../http/limits.js';
 import { MAX_VALUE_BYTES } from '../kv/keys.js';
 
 /** How often a snapshot of the whole cluster is pushed to every open dashboard. */
@@ -43,3 +44,16 @@ export const FORWARD_TIMEOUT_MS = 10_000;
 
 /** The largest body forwarded: the largest value twice over (as the node's own HTTP limit), plus slack for JSON. */
 export const MAX_FORWARD_BODY_BYTES = 2 * MAX_VALUE_BYTES + 64 * 1024;
+
+/** A node's /status lists at most RECENT_FENCING_KEPT fencings; from a peer (another version, perhaps) no more than this are read. */
+export const MAX_FENCING_READ_PER_NODE = RECENT_FENCING_KEPT;
+
+/** A fencing's detail from a peer is cut to this many characters. */
+export const MAX_FENCING_DETAIL_CHARS = 300;
+
+/**
+ * Fencings already put on the timeline, remembered (oldest forgotten first)
+ * so that one seen pushed and again in every later /status is shown once.
+ * Enough for every node's whole /status list many times over.
+ */
+export const MAX_FENCINGS_REMEMBERED = 1024;

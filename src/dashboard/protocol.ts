@@ -5,7 +5,8 @@
 //   event: hello     once, first: who serves the page and what happened lately
 //   event: snapshot  every SNAPSHOT_INTERVAL_MS: every node's status, as fetched
 //   event: role      at once: a node's role changed
-//   event: cluster   at once, dev mode: the supervisor's events (crash, fence, partition, ...)
+//   event: cluster   at once: dev mode, the supervisor's events (crash, partition, ...); any
+//                    mode, fencings (`node-fenced`), pushed or read from the nodes' /status
 
 import type { NodeId, Role } from '../core/types.js';
 
@@ -61,8 +62,13 @@ export interface RoleEventMessage {
 }
 
 export interface ClusterEventMessage {
+  /** When this server published it (a fencing says when it happened in its own `atMs`). */
   readonly atMs: number;
-  /** A supervisor event (`node-crashed`, `partition`, ...) as JSON, or a node's `fatal` error. */
+  /**
+   * A supervisor event (`node-crashed`, `partition`, ...) as JSON, a node's
+   * `fatal` error, or a fencing: `{type: 'node-fenced', id, atMs, reason, term, detail}`
+   * (reason: stale-leader, lease-expired, remote-request or hung), sent once per fencing.
+   */
   readonly event: { readonly type: string } & Readonly<Record<string, unknown>>;
 }
 

@@ -1,9 +1,12 @@
 // Samples every node's GET /status for the snapshots. Each node is asked on
 // its own, at most STATUS_FETCH_CONCURRENCY at a time: a node that hangs
 // shows its last answer until its request times out and then shows as down,
-// while the others keep being sampled at the snapshot rate.
+// while the others keep being sampled at the snapshot rate. The fencings a
+// node lists in its status go to `onFencing`, not into the snapshot: the page
+// gets each once, as an event, rather than the whole list four times a second.
 
 import type { NodeId, Role } from '../core/types.js';
+import { recentFencingOf, type FencingView } from './fencing-feed.js';
 import { MAX_STATUS_BYTES } from './limits.js';
 import type { ClusterSnapshot, FollowerLag, NodeSample, NodeStatusView } from './protocol.js';
 
@@ -14,6 +17,8 @@ export interface StatusPollerOptions {
   readonly fetchTimeoutMs: number;
   readonly concurrency: number;
   readonly nowMs?: () => number;
+  /** Each answer's `recentFencing`, oldest first (empty when it lists none). */
+  readonly onFencing?: (id: NodeId, fencings: FencingView[]) => void;
 }
 
 export class StatusPoller {
@@ -64,8 +69,9 @@ export class StatusPoller {
     await this.acquire();
     const sampledAtMs = this.nowMs();
     try {
-      const status = await fetchStatus(url, this.options.fetchTimeoutMs);
+      const { status, fencings } = await fetchStatus(url, this.options.fetchTimeoutMs);
       this.latest.set(id, { id, url, role: status.role, sampledAtMs, status });
+      this.options.onFencing?.(id, fencings);
     } catch (error) {
       this.latest.set(id, { id, url, role: 'down', sampledAtMs, error: describeFailure(error, this.options.fetchTimeoutMs) });
     } finally {
@@ -95,7 +101,7 @@ export function compareNodeIds(a: string, b: string): number {
 
 class StatusError extends Error {}
 
-async function fetchStatus(baseUrl: string, timeoutMs: number): Promise<NodeStatusView> {
+async function fetchStatus(baseUrl: string, timeoutMs: number): Promise<{ status: NodeStatusView; fencings: FencingView[] }> {
   const response = await fetch(`${baseUrl}/status`, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
   const text = await readBounded(response, MAX_STATUS_BYTES);
   let body: unknown;
@@ -111,7 +117,7 @@ async function fetchStatus(baseUrl: string, timeoutMs: number): Promise<NodeStat
     const words = typeof detail === 'string' ? detail : typeof error === 'string' ? error : 'error';
     throw new StatusError(`${words} (HTTP ${response.status})`);
   }
-  return parseStatus(body);
+  return { status: parseStatus(body), fencings: recentFencingOf(body) };
 }
 
 /** The fields the dashboard shows, checked: a peer's answer is data, not trusted shape. */

@@ -20,6 +20,7 @@ import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Role } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
+import type { FencingRecord } from '../node/fencing.js';
 import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from '../node/worker-api.js';
@@ -71,9 +72,12 @@ export function hostTimingProblem(timing: HostTiming): string | null {
   return null;
 }
 
+/** The reasons a host fences its own node (FencingReason lists every supervisor's). */
+export type HostFencingReason = 'lease-expired' | 'remote-request' | 'hung';
+
 export type HostEvent =
   | { type: 'role'; role: Role; term: number; leaderId: string | null }
-  | { type: 'fenced'; reason: 'lease-expired' | 'remote' | 'hung'; term: number; detail: string }
+  | ({ type: 'fenced' } & FencingRecord & { reason: HostFencingReason })
   | { type: 'crashed'; reason: string }
   | { type: 'restarted'; spawns: number }
   | { type: 'crash-loop'; restarts: number }
@@ -139,7 +143,7 @@ export class HostSupervisor extends EventEmitter {
   async fenceIfStale(staleTerm: number, newerTerm: number, from: string): Promise<boolean> {
     const status = this.lastStatus;
     if (!status || status.role !== 'leader' || status.term > staleTerm || status.term >= newerTerm) return false;
-    await this.fence('remote', `${from} leads in term ${newerTerm}; this node still led term ${status.term}`, status.term);
+    await this.fence('remote-request', `a signed fence request from ${from}, at term ${newerTerm}, while this node still led term ${status.term}`, status.term);
     return true;
   }
 
@@ -223,11 +227,11 @@ export class HostSupervisor extends EventEmitter {
     if (status.leaseRemainingMs > 0) this.leaseDeadlineMs = Math.max(this.leaseDeadlineMs ?? 0, sentMs + status.leaseRemainingMs);
   }
 
-  private async fence(reason: 'lease-expired' | 'remote' | 'hung', detail: string, term: number): Promise<void> {
-    this.emitEvent({ type: 'fenced', reason, term, detail });
+  private async fence(reason: HostFencingReason, detail: string, term: number): Promise<void> {
+    this.emitEvent({ type: 'fenced', atMs: Date.now(), reason, term, detail });
     // A leader past its lease or a hung thread did not answer: it must stop within killBoundMs,
     // so it is terminated at once. A node fenced on a peer's notice is responsive and ends itself.
-    await this.kill('crashed', reason === 'remote');
+    await this.kill('crashed', reason === 'remote-request');
     this.scheduleRestart();
   }
 

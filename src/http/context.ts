@@ -5,11 +5,13 @@ import type { NodeEndpoint } from '../node/node-endpoint.js';
 import type { LeaderHint } from './error-mapping.js';
 import type { HttpLimits } from './limits.js';
 import type { NodeMetrics } from './metrics.js';
+import type { RecentFencing } from './recent-fencing.js';
 
 export interface ServerContext {
   readonly endpoint: NodeEndpoint;
   readonly limits: HttpLimits;
   readonly metrics: NodeMetrics;
+  readonly recentFencing: RecentFencing;
   readonly lagThresholdMs: number;
   /** Every node's base URL, as known now (nodes join and leave). */
   readonly peerUrls: () => Readonly<Record<NodeId, string>>;

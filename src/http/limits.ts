@@ -51,6 +51,12 @@ export const NODE_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
 /** Groups in one partition request, and nodes in all of them together. */
 export const MAX_PARTITION_GROUPS = 16;
 
+/**
+ * Fencings of this node listed in /status (`recentFencing`, oldest first) for
+ * the dashboards that sample it; older ones are only counted in /metrics.
+ */
+export const RECENT_FENCING_KEPT = 20;
+
 /** Error details quote parser messages; they are cut to this many characters. */
 export const MAX_ERROR_DETAIL_CHARS = 300;
 

@@ -2,10 +2,11 @@
 // `replikit dev` runs one server per node in one process, and a shared
 // (global) registry would mix their series or refuse duplicate names.
 // Gauges are read from the node's status at scrape time; counters come from
-// its role events and from the requests this server answers.
+// its role events, its fencings and the requests this server answers.
 
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { NodeId } from '../core/types.js';
+import { FENCING_REASONS, type FencingRecord } from '../node/fencing.js';
 import type { NodeEndpoint } from '../node/node-endpoint.js';
 import type { NodeEvent } from '../node/node-runtime.js';
 
@@ -23,9 +24,10 @@ export class NodeMetrics {
   private readonly followerLagMs: Gauge<'follower'>;
   private readonly elections: Counter;
   private readonly leaderChanges: Counter;
+  private readonly fencings: Counter<'reason'>;
   private readonly httpRequests: Counter<'route' | 'status'>;
   private readonly commitLatency: Histogram;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribes: (() => void)[] = [];
   private lastLeaderId: NodeId | null = null;
 
   constructor(private readonly endpoint: NodeEndpoint) {
@@ -50,6 +52,14 @@ export class NodeMetrics {
     });
     this.elections = new Counter({ name: 'replikit_elections_total', help: 'Times this node became a candidate', registers });
     this.leaderChanges = new Counter({ name: 'replikit_leader_changes_total', help: 'Times this node saw a new leader', registers });
+    this.fencings = new Counter({
+      name: 'replikit_fencing_total',
+      help: 'Times this node was fenced (stopped so that it cannot serve as a stale leader), by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    // Every reason from zero, so that a rate or an alert sees the series before the first fencing.
+    for (const reason of FENCING_REASONS) this.fencings.inc({ reason }, 0);
     this.httpRequests = new Counter({
       name: 'replikit_http_requests_total',
       help: 'HTTP requests answered, by route pattern and status',
@@ -62,7 +72,9 @@ export class NodeMetrics {
       buckets: COMMIT_LATENCY_BUCKETS_SECONDS,
       registers,
     });
-    this.unsubscribe = endpoint.onEvent((event) => this.onEvent(event));
+    this.unsubscribes.push(endpoint.onEvent((event) => this.onEvent(event)));
+    const unsubscribeFencing = endpoint.onFencing?.((record) => this.onFencing(record));
+    if (unsubscribeFencing) this.unsubscribes.push(unsubscribeFencing);
   }
 
   private onEvent(event: NodeEvent): void {
@@ -72,6 +84,10 @@ export class NodeMetrics {
       this.lastLeaderId = event.leaderId;
       this.leaderChanges.inc();
     }
+  }
+
+  private onFencing(record: FencingRecord): void {
+    this.fencings.inc({ reason: record.reason });
   }
 
   /** `route` is a route pattern (or a fixed label), never a raw path: labels must stay few. */
@@ -109,6 +125,6 @@ export class NodeMetrics {
   }
 
   close(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
   }
 }

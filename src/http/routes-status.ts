@@ -38,6 +38,8 @@ async function status(context: ServerContext): Promise<Reply> {
     lagMs: current.lagMs,
     membership: current.membership,
     followers,
+    // This node's latest fencings, oldest first (RECENT_FENCING_KEPT); /metrics counts them all.
+    recentFencing: context.recentFencing.list(),
   });
 }
 

@@ -11,8 +11,18 @@ import type { DevControls, NodeEndpoint } from '../node/node-endpoint.js';
 import { ClientGoneError } from './body.js';
 import type { ServerContext } from './context.js';
 import { HttpError } from './http-error.js';
-import { CONNECTIONS_CHECK_INTERVAL_MS, DRAIN_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_URL_BYTES, resolveHttpLimits, type HttpLimits } from './limits.js';
+import {
+  CONNECTIONS_CHECK_INTERVAL_MS,
+  DRAIN_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_URL_BYTES,
+  RECENT_FENCING_KEPT,
+  resolveHttpLimits,
+  type HttpLimits,
+} from './limits.js';
 import { NodeMetrics } from './metrics.js';
+import { RecentFencing } from './recent-fencing.js';
 import { answeredEarly, json, writeReply } from './reply.js';
 import { adminRoutes, type MembershipControls } from './routes-admin.js';
 import { keyRoutes } from './routes-kv.js';
@@ -52,7 +62,15 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
   const limits = resolveHttpLimits(options.limits);
   const log = options.log ?? (() => undefined);
   const metrics = new NodeMetrics(options.endpoint);
-  const context: ServerContext = { endpoint: options.endpoint, limits, metrics, lagThresholdMs: options.lagThresholdMs, peerUrls: options.peerUrls };
+  const recentFencing = new RecentFencing(options.endpoint, RECENT_FENCING_KEPT);
+  const context: ServerContext = {
+    endpoint: options.endpoint,
+    limits,
+    metrics,
+    recentFencing,
+    lagThresholdMs: options.lagThresholdMs,
+    peerUrls: options.peerUrls,
+  };
   const router = new Router().add(...keyRoutes(context), ...statusRoutes(context), ...adminRoutes(context, options.members, options.dev));
 
   const server = createServer(
@@ -173,6 +191,7 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         metrics.close();
+        recentFencing.close();
         if (!server.listening) {
           resolve();
           return;

@@ -4,6 +4,7 @@
 // is down or hung answers `stopped`/null rather than leaving the caller hanging.
 
 import type { MembershipChange, NodeId } from '../core/types.js';
+import type { FencingRecord } from './fencing.js';
 import type { NodeEvent, NodeStatus } from './node-runtime.js';
 import type { ClientAnswer, ClientRequest } from './requests.js';
 
@@ -16,6 +17,11 @@ export interface NodeEndpoint {
   proposeMembership(change: MembershipChange): Promise<{ ok: boolean; index?: number; error?: string }>;
   /** Role changes and fatal errors as they happen; returns an unsubscribe function. */
   onEvent(listener: (event: NodeEvent) => void): () => void;
+  /**
+   * Each time this node's supervisor fences it; returns an unsubscribe
+   * function. Absent where nothing can fence the node (an embedded runtime).
+   */
+  onFencing?(listener: (record: FencingRecord) => void): () => void;
 }
 
 /** Dev-only chaos controls (`replikit dev`); absent on a production node. */

@@ -1,10 +1,11 @@
 // One node of a multi-host cluster: this process is the host. Its main
-// thread is the supervisor and the faces (HTTP, metrics); the node itself
+// thread is the supervisor and the faces (HTTP, metrics, the dashboard); the node itself
 // (LMDB, the TCP transport to its peers, the runtime) runs in a worker thread
 // the supervisor can restart, and shoot when its leader lease lapses.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeId } from '../core/types.js';
+import { createDashboard } from '../dashboard/dashboard.js';
 import { DEFAULT_HOST_TIMING, HostSupervisor, type HostEvent, type HostTiming } from '../host/host-supervisor.js';
 import { sendFenceNotice } from '../host/fence-request.js';
 import { fenceRoute } from '../host/fence-route.js';
@@ -13,6 +14,7 @@ import type { TcpAddress, TcpTlsOptions } from '../transport/tcp/options.js';
 import { ReplikitError } from '../cluster/errors.js';
 import { seedFromText } from '../core/random.js';
 import { nodeConfigProblems, type NodeRuntimeConfig } from './node-config.js';
+import type { FencingRecord } from './fencing.js';
 import type { DevControls, NodeEndpoint } from './node-endpoint.js';
 import type { NodeEvent } from './node-runtime.js';
 import type { ClientAnswer } from './requests.js';
@@ -105,15 +107,20 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
   listen = raftAddress;
 
   const listeners = new Set<(event: NodeEvent) => void>();
+  const fencingListeners = new Set<(record: FencingRecord) => void>();
   function onHostEvent(event: HostEvent): void {
     switch (event.type) {
       case 'role':
         log(`role: ${event.role} in term ${event.term}${event.leaderId ? `, leader ${event.leaderId}` : ''}`);
         for (const listener of listeners) listener({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId });
         return;
-      case 'fenced':
+      case 'fenced': {
         log(`fenced (${event.reason}) in term ${event.term}: ${event.detail}; restarting as follower`);
+        // To /metrics, /status and the dashboard, which outlive the node thread that was shot.
+        const record: FencingRecord = { atMs: event.atMs, reason: event.reason, term: event.term, detail: event.detail };
+        for (const listener of fencingListeners) listener(record);
         return;
+      }
       case 'crashed':
         log(`node crashed: ${event.reason}`);
         return;
@@ -138,7 +145,9 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     }
   }
 
-  const endpoint = supervisedEndpoint(id, supervisor, listeners);
+  const endpoint = supervisedEndpoint(id, supervisor, listeners, fencingListeners);
+  // Not in dev mode: the page shows no chaos controls, and this node's fencings reach its timeline from the endpoint.
+  const dashboard = createDashboard({ endpoint, peerUrls: () => options.peerHttp, devMode: false });
   const extraRoutes = [
     fenceRoute({
       clusterId: options.clusterId,
@@ -165,7 +174,7 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
         membershipRefusal(`remove ${oldId}`, await endpoint.proposeMembership({ type: 'remove', node: oldId }));
       },
     },
-    dashboard: (req, res) => extraRoutes.some((route) => route(req, res)),
+    dashboard: (req, res) => extraRoutes.some((route) => route(req, res)) || dashboard.handle(req, res),
     log: (line) => log(`http: ${line}`),
     ...(options.chaos ? { dev: chaosControls(id, Object.keys(options.peers), supervisor) } : {}),
   });
@@ -175,6 +184,7 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     raftAddress,
     supervisor,
     close: async () => {
+      dashboard.close();
       await server.close();
       await supervisor.close();
     },
@@ -182,7 +192,12 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
 }
 
 /** The node as the HTTP face sees it: every call goes through the supervisor and settles even if the node dies. */
-function supervisedEndpoint(id: NodeId, supervisor: HostSupervisor, listeners: Set<(event: NodeEvent) => void>): NodeEndpoint {
+function supervisedEndpoint(
+  id: NodeId,
+  supervisor: HostSupervisor,
+  listeners: Set<(event: NodeEvent) => void>,
+  fencingListeners: Set<(record: FencingRecord) => void>,
+): NodeEndpoint {
   const down: { ok: boolean; index?: number; error?: string } = { ok: false, error: `${id} is restarting` };
   const notSent: ClientAnswer = { ok: false, error: { code: 'stopped', message: `${id} is restarting; nothing was done` } };
   const stopped = (kind: string): ClientAnswer =>
@@ -205,6 +220,10 @@ function supervisedEndpoint(id: NodeId, supervisor: HostSupervisor, listeners: S
     onEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onFencing: (listener) => {
+      fencingListeners.add(listener);
+      return () => fencingListeners.delete(listener);
     },
   };
 }

@@ -4,17 +4,22 @@
 
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FencingRecord } from '../../src/node/fencing.js';
 import type { NodeEndpoint } from '../../src/node/node-endpoint.js';
 import type { NodeEvent } from '../../src/node/node-runtime.js';
 import { createDashboard, type Dashboard, type DashboardOptions } from '../../src/dashboard/index.js';
 
 export interface FakeEndpoint extends NodeEndpoint {
   emit(event: NodeEvent): void;
+  /** As the node's supervisor reports fencing it. */
+  emitFencing(record: FencingRecord): void;
   listenerCount(): number;
+  fencingListenerCount(): number;
 }
 
 export function fakeEndpoint(id: string): FakeEndpoint {
   const listeners = new Set<(event: NodeEvent) => void>();
+  const fencingListeners = new Set<(record: FencingRecord) => void>();
   return {
     id,
     submit: async () => [],
@@ -25,10 +30,18 @@ export function fakeEndpoint(id: string): FakeEndpoint {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onFencing(listener) {
+      fencingListeners.add(listener);
+      return () => fencingListeners.delete(listener);
+    },
     emit(event) {
       for (const listener of listeners) listener(event);
     },
+    emitFencing(record) {
+      for (const listener of fencingListeners) listener(record);
+    },
     listenerCount: () => listeners.size,
+    fencingListenerCount: () => fencingListeners.size,
   };
 }
 

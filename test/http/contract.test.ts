@@ -273,6 +273,7 @@ describe('HTTP status, health and metrics', () => {
       'replikit_follower_lag_ms',
       'replikit_elections_total',
       'replikit_leader_changes_total',
+      'replikit_fencing_total',
       'replikit_http_requests_total',
       'replikit_commit_latency_seconds_bucket',
       'replikit_commit_latency_seconds_count',

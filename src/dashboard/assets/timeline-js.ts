@@ -59,7 +59,8 @@ export function createTimeline(list) {
           add(atMs, 'recovery', rich(node, ' restarted'), live);
           return;
         case 'node-fenced':
-          add(atMs, 'fault', rich(node, ' fenced: it still claimed term ' + event.staleTerm + ', the leader is at term ' + event.leaderTerm), live);
+          // Shown at the time it happened: one read from a node's status may be older than the message.
+          add(typeof event.atMs === 'number' ? event.atMs : atMs, 'fault', rich(node, ' fenced (' + event.reason + ', term ' + event.term + '): ' + event.detail), live);
           return;
         case 'crash-loop':
           add(atMs, 'fault', rich(node, ' is crash-looping (' + event.restarts + ' restarts); left down'), live);

@@ -915,7 +915,7 @@ export class RaftCore {
   }
 
   /** Ticks until the lease lapses without renewal; 0 when there is none. A lone voter's never lapses. */
-  private leaseRemainingTicks(): number {
+  leaseRemainingTicks(): number {
     if (this.role !== 'leader' || this.transferee !== null || this.leaseRevoked || !this.config.checkQuorum) return 0;
     if (this.membership.voters.length === 1) return isVoter(this.membership, this.id) ? Number.MAX_SAFE_INTEGER : 0;
     const sentTick = this.reads.quorumAckedSentTick();

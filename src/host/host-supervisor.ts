@@ -8,10 +8,13 @@
 // leader needs votes from followers that ignore campaigns for an election
 // timeout T after they last heard from us, and our lease ends T - drift after
 // the send time of the last round a majority acknowledged. So no other leader
-// exists before lease end + drift. Past the deadline we ask the node once
-// more: a node that answers in time is not hung (without a lease its core
-// serves nothing alone, and check-quorum deposes it if it is cut off), so
-// only a node that does not answer is shot. That happens at most
+// exists before lease end + drift. The node publishes its lease and how far
+// its core clock has been stepped after every turn (liveness-beacon.ts); past
+// the lease's end, a node whose core clock passes it has seen the lapse and
+// serves nothing alone (check-quorum deposes it if it is cut off), so only a
+// node whose loop has not run since is shot (lease-watchdog.ts). No message is
+// needed: a busy thread is not mistaken for a hung one because it answered
+// slowly. That happens at most
 //   watchdogIntervalMs + tickMs + confirmTimeoutMs + killBoundMs
 // after lease end, and we refuse to start unless that is below drift.
 
@@ -20,10 +23,12 @@ import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Role } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
+import { BeaconReader, createBeaconBuffer, epochNowMs } from '../node/liveness-beacon.js';
 import type { FencingRecord } from '../node/fencing.js';
 import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from '../node/worker-api.js';
+import { judgeLease } from './lease-watchdog.js';
 
 export interface HostTiming {
   readonly tickMs: number;
@@ -33,7 +38,7 @@ export interface HostTiming {
   readonly watchdogIntervalMs: number;
   /** The longest a worker.terminate() may take to stop a thread, hung or not. */
   readonly killBoundMs: number;
-  /** Past the lease deadline, how long the last look at the node may take before it is shot. */
+  /** Past the lease's end, how long the node's loop has to show its core saw the lapse before it is shot. */
   readonly confirmTimeoutMs: number;
   /** A node that answers nothing for this long is hung and restarted. */
   readonly hangTimeoutMs: number;
@@ -41,14 +46,14 @@ export interface HostTiming {
   readonly maxRestartsPerMinute: number;
 }
 
-/** 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 20 + 50 ms reaction fits inside it. */
+/** 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 30 + 50 ms reaction fits inside it. */
 export const DEFAULT_HOST_TIMING: HostTiming = {
   tickMs: 5,
   electionTimeoutTicks: 30,
   leaseDriftTicks: 20,
   watchdogIntervalMs: 10,
   killBoundMs: 50,
-  confirmTimeoutMs: 20,
+  confirmTimeoutMs: 30,
   hangTimeoutMs: 1000,
   maxRestartsPerMinute: 5,
 };
@@ -84,6 +89,9 @@ export type HostEvent =
   | { type: 'log'; line: string }
   | { type: 'stale-leader'; leaderId: string; staleTerm: number; term: number };
 
+/** The first restart's delay; each further crash in the minute doubles it. */
+const RESTART_BACKOFF_BASE_MS = 50;
+
 type WorkerState = 'starting' | 'running' | 'crashed' | 'crash-looping' | 'stopped';
 
 export class HostSupervisor extends EventEmitter {
@@ -98,8 +106,8 @@ export class HostSupervisor extends EventEmitter {
   private polling = false;
   private lastAnswerMs = 0;
   private lastStatus: NodeStatus | null = null;
-  /** Supervisor-clock time by which the node's lease has surely lapsed, while it is leader. */
-  private leaseDeadlineMs: number | null = null;
+  /** The running worker's lease and core clock, in shared memory. */
+  private beacon: BeaconReader | null = null;
   private restartTimesMs: number[] = [];
   private spawns = 0;
   private closed = false;
@@ -108,7 +116,7 @@ export class HostSupervisor extends EventEmitter {
   raftAddress: WorkerReady['raftAddress'];
 
   constructor(
-    private readonly workerData: () => Omit<NodeWorkerData, 'eventsPort' | 'pauseFlag'>,
+    private readonly workerData: () => Omit<NodeWorkerData, 'eventsPort' | 'pauseFlag' | 'beacon'>,
     private readonly timing: HostTiming,
   ) {
     super();
@@ -175,13 +183,16 @@ export class HostSupervisor extends EventEmitter {
 
   private async watch(): Promise<void> {
     const nowMs = performance.now();
-    // The lease deadline is checked every interval, whether or not the node answers.
-    if (this.state === 'running' && this.leaseDeadlineMs !== null && nowMs > this.leaseDeadlineMs) {
-      if (await this.leaseConfirmed()) return;
-      const term = this.lastStatus?.term ?? 0;
-      const lapsedMs = Math.round(performance.now() - (this.leaseDeadlineMs ?? nowMs));
-      await this.fence('lease-expired', `leader lease of term ${term} lapsed ${lapsedMs} ms ago without renewal`, term);
-      return;
+    // The lease is judged every interval from shared memory, whether or not the node answers messages.
+    if (this.state === 'running' && this.beacon) {
+      const reading = this.beacon.read();
+      const epochMs = epochNowMs();
+      if (judgeLease(reading, epochMs, this.timing.confirmTimeoutMs) === 'shoot') {
+        const term = this.lastStatus?.term ?? 0;
+        const lapsedMs = Math.round(epochMs - reading.leaseUntilMs);
+        await this.fence('lease-expired', `leader lease of term ${term} lapsed ${lapsedMs} ms ago and the node's loop has not run since`, term);
+        return;
+      }
     }
     if (this.state === 'running' && nowMs - this.lastAnswerMs > this.timing.hangTimeoutMs) {
       await this.fence('hung', `no answer for ${Math.round(nowMs - this.lastAnswerMs)} ms`, this.lastStatus?.term ?? 0);
@@ -189,50 +200,27 @@ export class HostSupervisor extends EventEmitter {
     }
     if (this.polling || this.state !== 'running' || !this.remote) return;
     this.polling = true;
-    const sentMs = performance.now();
     try {
       const status = await this.call((remote) => remote.status(), () => null);
-      if (status) this.observe(status, sentMs);
+      if (status) {
+        this.lastAnswerMs = performance.now();
+        this.lastStatus = status;
+      }
     } finally {
       this.polling = false;
     }
   }
 
-  /**
-   * One last look, bounded by confirmTimeoutMs. True when the node answers:
-   * either it renewed its lease, or it no longer has one and, being
-   * responsive, serves nothing on its own (its core checks the lease itself).
-   */
-  private async leaseConfirmed(): Promise<boolean> {
-    const sentMs = performance.now();
-    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), this.timing.confirmTimeoutMs));
-    const status = await Promise.race([this.call((remote) => remote.status(), () => null), timeout]);
-    if (!status) return false;
-    this.observe(status, sentMs);
-    if (this.leaseDeadlineMs !== null && this.leaseDeadlineMs <= performance.now()) this.leaseDeadlineMs = null;
-    return true;
-  }
-
-  /** `sentMs` is before the node measured its lease, so sentMs + remaining never overestimates the lease. */
-  private observe(status: NodeStatus, sentMs: number): void {
-    this.lastAnswerMs = performance.now();
-    const sameLeadership = this.lastStatus?.role === 'leader' && this.lastStatus.term === status.term;
-    this.lastStatus = status;
-    if (status.role !== 'leader') {
-      this.leaseDeadlineMs = null;
-      return;
-    }
-    if (!sameLeadership) this.leaseDeadlineMs = null;
-    // Only a lease the node has held sets a deadline: a leader that never had one served nothing alone.
-    if (status.leaseRemainingMs > 0) this.leaseDeadlineMs = Math.max(this.leaseDeadlineMs ?? 0, sentMs + status.leaseRemainingMs);
-  }
-
   private async fence(reason: HostFencingReason, detail: string, term: number): Promise<void> {
+    // One fencing per incarnation: the watchdog and a peer's request may both find it due.
+    if (this.state !== 'running') return;
     this.emitEvent({ type: 'fenced', atMs: Date.now(), reason, term, detail });
-    // A leader past its lease or a hung thread did not answer: it must stop within killBoundMs,
-    // so it is terminated at once. A node fenced on a peer's notice is responsive and ends itself.
+    // A leader stuck past its lease or a hung thread must stop within killBoundMs, so it is
+    // terminated at once. A node fenced on a peer's notice is responsive and ends itself.
     await this.kill('crashed', reason === 'remote-request');
-    this.scheduleRestart();
+    // A fence of a live node is this supervisor's own act, not the node failing: it does not count
+    // toward the crash-loop limit (on a saturated host a few in a minute would leave it down for good).
+    this.scheduleRestart(reason === 'hung');
   }
 
   // ---------------------------------------------------------------- spawning
@@ -243,14 +231,15 @@ export class HostSupervisor extends EventEmitter {
     this.spawns += 1;
     const events = new MessageChannel();
     const pauseBuffer = new SharedArrayBuffer(4);
-    const data: NodeWorkerData = { ...this.workerData(), eventsPort: events.port2, pauseFlag: pauseBuffer };
+    const beaconBuffer = createBeaconBuffer();
+    const data: NodeWorkerData = { ...this.workerData(), eventsPort: events.port2, pauseFlag: pauseBuffer, beacon: beaconBuffer };
     const worker = new Worker(nodeWorkerScriptPath(), { workerData: data, transferList: [events.port2] });
     this.worker = worker;
     this.eventsPort = events.port1;
     this.pauseFlag = new Int32Array(pauseBuffer);
+    this.beacon = new BeaconReader(beaconBuffer);
     this.gone = new Promise<void>((resolve) => (this.markGone = resolve));
     this.lastStatus = null;
-    this.leaseDeadlineMs = null;
     const ready = new Promise<void>((resolve, reject) => {
       events.port1.on('message', (event: NodeEvent | WorkerReady | { type: 'log'; line: string }) => {
         if (event.type === 'ready') {
@@ -290,7 +279,7 @@ export class HostSupervisor extends EventEmitter {
     const remote = cooperative && this.state === 'running' && !this.hung ? this.remote : null;
     this.state = state;
     this.markGone();
-    this.leaseDeadlineMs = null;
+    this.beacon = null;
     this.remote = null;
     this.worker = null;
     this.hung = false;
@@ -300,17 +289,17 @@ export class HostSupervisor extends EventEmitter {
     if (worker) await stopWorker(worker, remote ? () => remote.exit() : null);
   }
 
-  private scheduleRestart(): void {
+  private scheduleRestart(countsAsCrash = true): void {
     if (this.closed) return;
     const nowMs = performance.now();
     this.restartTimesMs = this.restartTimesMs.filter((time) => nowMs - time < 60_000);
-    if (this.restartTimesMs.length >= this.timing.maxRestartsPerMinute) {
+    if (countsAsCrash && this.restartTimesMs.length >= this.timing.maxRestartsPerMinute) {
       this.state = 'crash-looping';
       this.emitEvent({ type: 'crash-loop', restarts: this.restartTimesMs.length });
       return;
     }
-    this.restartTimesMs.push(nowMs);
-    const delayMs = 50 * 2 ** (this.restartTimesMs.length - 1);
+    if (countsAsCrash) this.restartTimesMs.push(nowMs);
+    const delayMs = RESTART_BACKOFF_BASE_MS * 2 ** Math.max(0, this.restartTimesMs.length - 1);
     setTimeout(() => {
       if (this.closed || this.state !== 'crashed') return;
       this.spawn()

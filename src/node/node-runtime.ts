@@ -33,6 +33,11 @@ export interface NodeRuntimeDeps {
   readonly transport: Transport;
   /** Milliseconds on a monotonic clock. */
   readonly nowMs: () => number;
+  /**
+   * After every turn: how far the core's clock has been stepped and when its leader lease lapses
+   * (0: none), both on the nowMs clock. The host's watchdog reads them (see liveness-beacon.ts).
+   */
+  readonly onTurnEnd?: (coreClockMs: number, leaseUntilMs: number) => void;
 }
 
 export interface FollowerStatus {
@@ -114,6 +119,8 @@ export class NodeRuntime {
   private controls: (() => void)[] = [];
   private pendingTicks = 0;
   private tickedThroughMs = 0;
+  /** The time the core's clock stands at: tickedThroughMs when the last ticks were stepped. */
+  private coreClockMs = 0;
   private turnScheduled = false;
   private turning = false;
   private currentTurn: Promise<void> | null = null;
@@ -172,6 +179,7 @@ export class NodeRuntime {
   start(): void {
     assert(this.tickTimer === null, 'runtime started twice');
     this.tickedThroughMs = this.deps.nowMs();
+    this.coreClockMs = this.tickedThroughMs;
     this.tickTimer = setInterval(() => this.catchUpTicks(), this.config.tickMs);
     this.schedule();
   }
@@ -332,10 +340,18 @@ export class NodeRuntime {
       this.turning = false;
     }
     if (this.stopped) return;
+    this.publishTurnEnd();
     this.expireWaiting();
     if (this.inbox.length > 0 || this.requests.length > 0 || this.controls.length > 0 || this.pendingTicks > 0 || this.core.hasReady()) {
       this.schedule();
     }
+  }
+
+  private publishTurnEnd(): void {
+    if (!this.deps.onTurnEnd) return;
+    const remainingTicks = this.core.leaseRemainingTicks();
+    const leaseUntilMs = remainingTicks > 0 ? this.coreClockMs + Math.min(remainingTicks * this.config.tickMs, Number.MAX_SAFE_INTEGER) : 0;
+    this.deps.onTurnEnd(this.coreClockMs, leaseUntilMs);
   }
 
   private stepInputs(): void {
@@ -348,6 +364,7 @@ export class NodeRuntime {
     const ticks = this.core.role === 'leader' ? this.pendingTicks : Math.min(this.pendingTicks, MAX_FOLLOWER_TICK_BURST);
     this.pendingTicks = 0;
     for (let i = 0; i < ticks; i++) this.core.tick();
+    this.coreClockMs = this.tickedThroughMs;
     for (const control of this.controls.splice(0)) control();
     const requests = this.requests.splice(0, MAX_REQUESTS_PER_TURN);
     for (const { request, resolve } of requests) {

@@ -10,6 +10,7 @@ import { createFaultyTransport } from '../transport/faulty-transport.js';
 import { createMessagePortTransport } from '../transport/message-port-transport.js';
 import { PeerRouter } from '../transport/peer-router.js';
 import { emitterEndpoint } from './comlink-endpoint.js';
+import { BeaconWriter } from './liveness-beacon.js';
 import { NodeRuntime } from './node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from './worker-api.js';
 import { createTcpTransport, type TcpTransport } from '../transport/tcp/tcp-transport.js';
@@ -40,7 +41,19 @@ async function main(): Promise<void> {
   }
   const transport = createFaultyTransport(tcp ?? router, { seed: data.faultSeed });
   const { storage, kv } = openLmdbNode(data.dataDir);
-  const runtime = await NodeRuntime.open(data.config, { storage, kv, transport, nowMs: () => performance.now() });
+  const beacon = data.beacon ? new BeaconWriter(data.beacon) : null;
+  const runtime = await NodeRuntime.open(data.config, {
+    storage,
+    kv,
+    transport,
+    nowMs: () => performance.now(),
+    ...(beacon
+      ? {
+          onTurnEnd: (coreClockMs: number, leaseUntilMs: number) =>
+            beacon.publish(performance.timeOrigin + coreClockMs, leaseUntilMs > 0 ? performance.timeOrigin + leaseUntilMs : 0),
+        }
+      : {}),
+  });
   runtime.onEvent((event) => data.eventsPort.postMessage(event));
   runtime.start();
   const pauseFlag = new Int32Array(data.pauseFlag);

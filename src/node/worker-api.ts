@@ -34,6 +34,8 @@ export interface NodeWorkerData {
   readonly eventsPort: MessagePort;
   /** Int32 flag: while 1, the worker's event loop is blocked (a hung node, for dev and tests). */
   readonly pauseFlag: SharedArrayBuffer;
+  /** Where the node publishes its core clock and lease after every turn (liveness-beacon.ts); optional for dev. */
+  readonly beacon?: SharedArrayBuffer;
   readonly faultSeed: number;
 }
 

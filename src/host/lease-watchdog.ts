@@ -1,0 +1,31 @@
+// The watchdog's judgement of one look at a leader's beacon (liveness-beacon.ts).
+//
+// A leader's lease lapsing is not itself a danger: its core checks the lease
+// before serving anything alone, and time reaches the core before any request
+// does (the loop steps ticks first). The danger is a thread that cannot run:
+// it cannot learn that its lease lapsed, and it might wake while another
+// leader serves. So past the lease, the host waits for the core's clock to
+// pass the lapse, and shoots only if it does not within `graceMs`, early
+// enough that the thread is gone before another leader can be elected (the
+// inequality in host-supervisor.ts).
+
+import type { BeaconReading } from '../node/liveness-beacon.js';
+
+export type LeaseVerdict =
+  /** The node holds no lease: it serves nothing alone. */
+  | 'no-lease'
+  /** The lease still runs. */
+  | 'held'
+  /** The lease lapsed and the node's core has seen it: it serves nothing alone. */
+  | 'lapse-seen'
+  /** The lease lapsed and the core has not seen it yet: look again. */
+  | 'waiting'
+  /** The lease lapsed `graceMs` ago and the core still has not seen it: the thread is stuck. */
+  | 'shoot';
+
+export function judgeLease(reading: BeaconReading, nowMs: number, graceMs: number): LeaseVerdict {
+  if (reading.leaseUntilMs === 0) return 'no-lease';
+  if (nowMs < reading.leaseUntilMs) return 'held';
+  if (reading.coreClockMs >= reading.leaseUntilMs) return 'lapse-seen';
+  return nowMs < reading.leaseUntilMs + graceMs ? 'waiting' : 'shoot';
+}

@@ -1,0 +1,71 @@
+// A node thread's core clock and leader lease, published in shared memory
+// after every loop turn, so the host's watchdog can read them without a message
+// round trip. A round trip to a busy (not hung) thread can take longer than
+// the watchdog may wait, and a slow answer was being taken for a hang.
+//
+// Both clocks are "epoch ms": performance.timeOrigin + performance.now(). A
+// worker's performance.now() starts at its own origin; the sum is comparable
+// across the threads of one process.
+
+import { assert } from '../core/assert.js';
+
+/** Slots of the shared BigInt64Array, in epoch microseconds (Atomics needs integers; they also order the two stores). */
+const CORE_CLOCK = 0;
+const LEASE_UNTIL = 1;
+const SLOTS = 2;
+
+export interface BeaconReading {
+  /**
+   * How far the node's core clock has been stepped (epoch ms); 0 before the first turn. The core
+   * knows its lease lapsed once this reaches leaseUntilMs, and a loop that runs moves it forward.
+   */
+  readonly coreClockMs: number;
+  /** When the node's own core will consider its leader lease lapsed (epoch ms); 0 when it holds none. */
+  readonly leaseUntilMs: number;
+}
+
+export function epochNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function createBeaconBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(SLOTS * BigInt64Array.BYTES_PER_ELEMENT);
+}
+
+/** The node thread's side. */
+export class BeaconWriter {
+  private readonly slots: BigInt64Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    assert(buffer.byteLength === SLOTS * BigInt64Array.BYTES_PER_ELEMENT, 'liveness beacon buffer has the wrong size');
+    this.slots = new BigInt64Array(buffer);
+  }
+
+  /**
+   * After a turn. `leaseUntilMs` first, then the clock: a reader that sees the
+   * new clock also sees a lease no older than that turn's.
+   */
+  publish(coreClockMs: number, leaseUntilMs: number): void {
+    Atomics.store(this.slots, LEASE_UNTIL, toMicros(leaseUntilMs));
+    Atomics.store(this.slots, CORE_CLOCK, toMicros(coreClockMs));
+  }
+}
+
+/** The host's side. */
+export class BeaconReader {
+  private readonly slots: BigInt64Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    assert(buffer.byteLength === SLOTS * BigInt64Array.BYTES_PER_ELEMENT, 'liveness beacon buffer has the wrong size');
+    this.slots = new BigInt64Array(buffer);
+  }
+
+  read(): BeaconReading {
+    const coreClockMs = Number(Atomics.load(this.slots, CORE_CLOCK)) / 1000;
+    return { coreClockMs, leaseUntilMs: Number(Atomics.load(this.slots, LEASE_UNTIL)) / 1000 };
+  }
+}
+
+function toMicros(ms: number): bigint {
+  return BigInt(Math.min(Math.max(0, Math.round(ms * 1000)), Number.MAX_SAFE_INTEGER));
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { judgeLease } from '../../src/host/lease-watchdog.js';
+import { BeaconReader, BeaconWriter, createBeaconBuffer } from '../../src/node/liveness-beacon.js';
+
+describe('the liveness beacon', () => {
+  it('carries the core clock and the lease from the node thread to the host, to the microsecond', () => {
+    const buffer = createBeaconBuffer();
+    const writer = new BeaconWriter(buffer);
+    const reader = new BeaconReader(buffer);
+    expect(reader.read()).toEqual({ coreClockMs: 0, leaseUntilMs: 0 });
+    writer.publish(1_700_000_000_123.456, 1_700_000_000_173.456);
+    expect(reader.read()).toEqual({ coreClockMs: 1_700_000_000_123.456, leaseUntilMs: 1_700_000_000_173.456 });
+    writer.publish(1_700_000_000_200, 0);
+    expect(reader.read()).toEqual({ coreClockMs: 1_700_000_000_200, leaseUntilMs: 0 });
+  });
+
+  it('refuses a buffer of the wrong size', () => {
+    expect(() => new BeaconReader(new SharedArrayBuffer(8))).toThrow(/wrong size/);
+  });
+});
+
+describe('the lease watchdog', () => {
+  const graceMs = 30;
+
+  it('leaves alone a node without a lease, or whose lease still runs', () => {
+    expect(judgeLease({ coreClockMs: 100, leaseUntilMs: 0 }, 10_000, graceMs)).toBe('no-lease');
+    expect(judgeLease({ coreClockMs: 100, leaseUntilMs: 150 }, 149, graceMs)).toBe('held');
+  });
+
+  it('leaves alone a leader whose core has seen its lease lapse, however late the host looks', () => {
+    expect(judgeLease({ coreClockMs: 150, leaseUntilMs: 150 }, 151, graceMs)).toBe('lapse-seen');
+    expect(judgeLease({ coreClockMs: 400, leaseUntilMs: 150 }, 10_000, graceMs)).toBe('lapse-seen');
+  });
+
+  it('waits out the grace for a core that has not seen the lapse yet, then shoots', () => {
+    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150 }, 150, graceMs)).toBe('waiting');
+    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150 }, 179, graceMs)).toBe('waiting');
+    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150 }, 180, graceMs)).toBe('shoot');
+  });
+});

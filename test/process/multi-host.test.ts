@@ -92,6 +92,8 @@ describe('multi-host cluster of replikit node processes', () => {
     expect(fenced, procs.logOf(old.id)).toBeDefined();
     expect(elected).toBeDefined();
     expect(fenced!.atMs).toBeLessThan(elected!.atMs);
+    // The fencing delay, for the record (not asserted: the box is shared).
+    console.log(`hang -> fenced ${Math.round(fenced!.atMs - hungAtMs)} ms, hang -> new leader ${Math.round(elected!.atMs - hungAtMs)} ms`);
     // Restarted as a follower, it serves again.
     await eventually(async () => (await procs.status(old.id))?.['role'] === 'follower', `${old.id} back as follower`);
   }, 60_000);

@@ -147,11 +147,20 @@ export class RaftCore {
   // ------------------------------------------------------------ the driving API
 
   /** One logical clock tick. */
-  tick(): void {
+  /**
+   * Let `ticks` ticks pass. More than one is how a driver that stalled catches up: time (the
+   * lease, write and read timeouts) moves by all of them, but each timer fires at most once, and
+   * the leader's check-quorum judges the whole stretch as one window. The messages the driver
+   * stepped just before (what arrived during the stall) count for that window, so a leader that
+   * was itself too busy to listen is not deposed by its own stall, while one that heard from no
+   * quorum in all that time still steps down.
+   */
+  tick(ticks = 1): void {
     this.assertBetweenReadies();
-    this.nowTick += 1;
-    if (this.role === 'leader') this.tickLeader();
-    else this.tickElection();
+    assert(Number.isInteger(ticks) && ticks >= 1, `tick(${ticks}): ticks must be a positive integer`);
+    this.nowTick += ticks;
+    if (this.role === 'leader') this.tickLeader(ticks);
+    else this.tickElection(ticks);
   }
 
   step(message: Message): void {
@@ -456,8 +465,8 @@ export class RaftCore {
 
   // ------------------------------------------------------------------ elections
 
-  private tickElection(): void {
-    this.electionElapsed += 1;
+  private tickElection(ticks: number): void {
+    this.electionElapsed += ticks;
     if (this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.campaign(false);
@@ -687,9 +696,9 @@ export class RaftCore {
 
   // ------------------------------------------------------- leader: replication
 
-  private tickLeader(): void {
-    this.heartbeatElapsed += 1;
-    this.electionElapsed += 1;
+  private tickLeader(ticks: number): void {
+    this.heartbeatElapsed += ticks;
+    this.electionElapsed += ticks;
     if (this.electionElapsed >= this.config.electionTimeoutTicks) {
       this.electionElapsed = 0;
       if (this.config.checkQuorum && !this.quorumRecentlyActive()) {

@@ -363,7 +363,8 @@ export class NodeRuntime {
     // campaigning the moment it wakes.
     const ticks = this.core.role === 'leader' ? this.pendingTicks : Math.min(this.pendingTicks, MAX_FOLLOWER_TICK_BURST);
     this.pendingTicks = 0;
-    for (let i = 0; i < ticks; i++) this.core.tick();
+    // One call: after a long turn the leader judges the whole stretch as one check-quorum window.
+    if (ticks > 0) this.core.tick(ticks);
     this.coreClockMs = this.tickedThroughMs;
     for (const control of this.controls.splice(0)) control();
     const requests = this.requests.splice(0, MAX_REQUESTS_PER_TURN);
@@ -404,7 +405,11 @@ export class NodeRuntime {
       this.lastSnapshotIndex = ready.snapshot.meta.index;
       this.discardWritesThrough(ready.snapshot.meta.index);
     }
-    if (ready.committed.length > 0) await this.applyCommitted(ready);
+    // Writes are answered once their results are known, before the state machine's batch commits:
+    // the entries are committed in the log, so the answers are already true, and no read can see
+    // the state before that batch lands (reads are served after it, or in a later turn).
+    if (ready.committed.length > 0) await this.applyCommitted(ready, () => this.handleAcks(ready.acks));
+    else this.handleAcks(ready.acks);
     for (const readState of ready.readStates) {
       const read = this.pendingReadIndex.get(readState.requestId);
       if (!read) continue;
@@ -416,7 +421,6 @@ export class NodeRuntime {
       this.pendingReadIndex.delete(requestId);
       read?.resolve(failure('not-leader', 'leadership changed before the read was confirmed', { leaderId: this.core.status().leaderId }));
     }
-    for (const ack of ready.acks) this.handleAck(ack);
     if (ready.softState) {
       this.role = ready.softState.role;
       this.emit({ type: 'role', role: ready.softState.role, term: this.core.status().term, leaderId: ready.softState.leaderId });
@@ -430,7 +434,12 @@ export class NodeRuntime {
     this.serveWaitingReads(status.appliedIndex);
   }
 
-  private async applyCommitted(ready: Ready): Promise<void> {
+  private handleAcks(acks: readonly WriteAck[]): void {
+    for (const ack of acks) this.handleAck(ack);
+  }
+
+  /** `resultsKnown` runs once every entry's result is computed, before the batch is written. */
+  private async applyCommitted(ready: Ready, resultsKnown: () => void): Promise<void> {
     const overlay = new Map<string, unknown>();
     const view = { get: (key: string) => (overlay.has(key) ? overlay.get(key) : this.deps.kv.get(key)) };
     const mutations: KvMutation[] = [];
@@ -457,8 +466,9 @@ export class NodeRuntime {
     }
     const last = ready.committed[ready.committed.length - 1];
     assert(last, 'applyCommitted without entries');
-    await this.deps.kv.applyBatch(mutations, last.index);
     for (const { index, term, result } of results) this.appliedAt(index, term, result);
+    resultsKnown();
+    await this.deps.kv.applyBatch(mutations, last.index);
     if (changes.length > 0) this.emit({ type: 'changes', changes });
   }
 

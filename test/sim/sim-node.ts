@@ -130,7 +130,9 @@ export class SimNode {
       this.finishReady(core, this.readyInFlight);
     }
     for (let turns = 0; turns < MAX_READY_TURNS_PER_TICK && this.core === core; turns++) {
-      for (; this.pendingTicks > 0; this.pendingTicks--) core.tick();
+      // As the runtime does: ticks that piled up during a slow fsync pass in one call.
+      if (this.pendingTicks > 0) core.tick(this.pendingTicks);
+      this.pendingTicks = 0;
       for (const message of this.inbox.splice(0)) core.step(message);
       for (const request of this.requests.splice(0)) this.handleRequest(core, request);
       if (!core.hasReady()) return;

@@ -404,6 +404,40 @@ describe('§6.2 check-quorum', () => {
     expect(cluster.core('a').status().term).toBe(1);
   });
 
+  it('§6.2 a stalled leader catching up many ticks at once is not deposed by its own stall when a majority answered meanwhile', () => {
+    const cluster = steadyLeader(true);
+    const leader = cluster.core('a');
+    // Its heartbeat goes out and is answered while its loop is busy: the answers wait in its inbox.
+    leader.tick(3 * T);
+    cluster.settle();
+    cluster.deliver((m) => m.from === 'a');
+    cluster.settle();
+    // The driver steps what arrived during the stall, then the time that passed, in one call.
+    cluster.deliverAll();
+    leader.tick(5 * T);
+    cluster.settle();
+    expect(leader.role).toBe('leader');
+    // Time still moved by all of it: the lease granted before the stall is gone.
+    expect(leader.status().leaseValid).toBe(false);
+  });
+
+  it('§6.2 a stalled leader that heard from no majority during its stall steps down in one catch-up', () => {
+    const cluster = steadyLeader(true);
+    const leader = cluster.core('a');
+    leader.tick(T); // the window that ends here passes: it heard from everyone before
+    cluster.settle();
+    cluster.drop();
+    leader.tick(5 * T); // nothing arrived in all that time
+    cluster.settle();
+    expect(leader.role).toBe('follower');
+  });
+
+  it('tick refuses a count that is not a positive integer', () => {
+    const cluster = steadyLeader(true);
+    expect(() => cluster.core('a').tick(0)).toThrow(/positive integer/);
+    expect(() => cluster.core('a').tick(1.5)).toThrow(/positive integer/);
+  });
+
   it('§6.2 without check-quorum an isolated leader never steps down by itself (what check-quorum prevents)', () => {
     const cluster = steadyLeader(false);
     expect(isolateLeader(cluster, 10 * T)).toBeNull();

@@ -12,12 +12,13 @@ import { fenceRoute } from '../host/fence-route.js';
 import { createNodeHttpServer } from '../http/server.js';
 import type { TcpAddress, TcpTlsOptions } from '../transport/tcp/options.js';
 import { ReplikitError } from '../cluster/errors.js';
+import { RequestBatcher } from '../cluster/request-batcher.js';
 import { seedFromText } from '../core/random.js';
 import { nodeConfigProblems, type NodeRuntimeConfig } from './node-config.js';
 import type { FencingRecord } from './fencing.js';
 import type { DevControls, NodeEndpoint } from './node-endpoint.js';
 import type { NodeEvent } from './node-runtime.js';
-import type { ClientAnswer } from './requests.js';
+import type { ClientAnswer, ClientRequest } from './requests.js';
 
 export interface ProcessNodeOptions {
   readonly id: NodeId;
@@ -204,16 +205,19 @@ function supervisedEndpoint(
     kind === 'get'
       ? { ok: false, error: { code: 'stopped', message: `${id} is restarting` } }
       : { ok: false, error: { code: 'unknown-outcome', message: `${id} stopped before answering; the write may or may not have happened` } };
+  const submitBatch = async (requests: ClientRequest[]): Promise<ClientAnswer[]> => {
+    // Down before we asked: nothing was sent, so the caller may safely go elsewhere.
+    if (supervisor.workerState() !== 'running') return requests.map(() => notSent);
+    return supervisor.call(
+      (remote) => remote.submit(requests),
+      () => requests.map((request) => stopped(request.kind)),
+    );
+  };
+  // One comlink call per event-loop turn for all the HTTP requests that arrived in it, not one each.
+  const batcher = new RequestBatcher(submitBatch, 'immediate');
   return {
     id,
-    submit: async (requests) => {
-      // Down before we asked: nothing was sent, so the caller may safely go elsewhere.
-      if (supervisor.workerState() !== 'running') return requests.map(() => notSent);
-      return supervisor.call(
-        (remote) => remote.submit(requests),
-        () => requests.map((request) => stopped(request.kind)),
-      );
-    },
+    submit: (requests) => Promise.all(requests.map((request) => batcher.submit(request))),
     status: async () => supervisor.status(),
     transferLeadership: (to) => supervisor.call((remote) => remote.transferLeadership(to), () => down),
     proposeMembership: (change) => supervisor.call((remote) => remote.proposeMembership(change), () => down),

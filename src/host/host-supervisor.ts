@@ -10,9 +10,9 @@
 // the send time of the last round a majority acknowledged. So no other leader
 // exists before lease end + drift. The node publishes its lease and how far
 // its core clock has been stepped after every turn (liveness-beacon.ts); past
-// the lease's end, a node whose core clock passes it has seen the lapse and
-// serves nothing alone (check-quorum deposes it if it is cut off), so only a
-// node whose loop has not run since is shot (lease-watchdog.ts). No message is
+// the lease's end, a node whose core clock passes it, or whose event loop
+// runs after it, serves nothing alone (check-quorum deposes it if it is cut
+// off), so only a node whose loop has not run since is shot (lease-watchdog.ts). No message is
 // needed: a busy thread is not mistaken for a hung one because it answered
 // slowly. That happens at most
 //   watchdogIntervalMs + tickMs + confirmTimeoutMs + killBoundMs

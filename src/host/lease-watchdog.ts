@@ -4,8 +4,9 @@
 // before serving anything alone, and time reaches the core before any request
 // does (the loop steps ticks first). The danger is a thread that cannot run:
 // it cannot learn that its lease lapsed, and it might wake while another
-// leader serves. So past the lease, the host waits for the core's clock to
-// pass the lapse, and shoots only if it does not within `graceMs`, early
+// leader serves. So past the lease, the host waits for a sign that the loop
+// ran after the lapse (the core's clock passed it, or the loop's tick timer
+// fired after it), and shoots only if none comes within `graceMs`, early
 // enough that the thread is gone before another leader can be elected (the
 // inequality in host-supervisor.ts).
 
@@ -16,7 +17,7 @@ export type LeaseVerdict =
   | 'no-lease'
   /** The lease still runs. */
   | 'held'
-  /** The lease lapsed and the node's core has seen it: it serves nothing alone. */
+  /** The lease lapsed and the node's loop ran since: it serves nothing alone. */
   | 'lapse-seen'
   /** The lease lapsed and the core has not seen it yet: look again. */
   | 'waiting'
@@ -26,6 +27,6 @@ export type LeaseVerdict =
 export function judgeLease(reading: BeaconReading, nowMs: number, graceMs: number): LeaseVerdict {
   if (reading.leaseUntilMs === 0) return 'no-lease';
   if (nowMs < reading.leaseUntilMs) return 'held';
-  if (reading.coreClockMs >= reading.leaseUntilMs) return 'lapse-seen';
+  if (reading.coreClockMs >= reading.leaseUntilMs || reading.aliveAtMs > reading.leaseUntilMs) return 'lapse-seen';
   return nowMs < reading.leaseUntilMs + graceMs ? 'waiting' : 'shoot';
 }

@@ -12,7 +12,8 @@ import { assert } from '../core/assert.js';
 /** Slots of the shared BigInt64Array, in epoch microseconds (Atomics needs integers; they also order the two stores). */
 const CORE_CLOCK = 0;
 const LEASE_UNTIL = 1;
-const SLOTS = 2;
+const ALIVE_AT = 2;
+const SLOTS = 3;
 
 export interface BeaconReading {
   /**
@@ -22,6 +23,12 @@ export interface BeaconReading {
   readonly coreClockMs: number;
   /** When the node's own core will consider its leader lease lapsed (epoch ms); 0 when it holds none. */
   readonly leaseUntilMs: number;
+  /**
+   * When the node's event loop last ran (epoch ms): its tick timer, or a turn's end. A loop that
+   * runs is between turns or awaiting storage inside one; either way its next turn steps the time
+   * that passed into the core before it serves anything.
+   */
+  readonly aliveAtMs: number;
 }
 
 export function epochNowMs(): number {
@@ -48,6 +55,12 @@ export class BeaconWriter {
   publish(coreClockMs: number, leaseUntilMs: number): void {
     Atomics.store(this.slots, LEASE_UNTIL, toMicros(leaseUntilMs));
     Atomics.store(this.slots, CORE_CLOCK, toMicros(coreClockMs));
+    Atomics.store(this.slots, ALIVE_AT, toMicros(coreClockMs));
+  }
+
+  /** From the tick timer: the loop runs, even in the middle of a long turn's storage wait. */
+  alive(nowMs: number): void {
+    Atomics.store(this.slots, ALIVE_AT, toMicros(nowMs));
   }
 }
 
@@ -62,7 +75,11 @@ export class BeaconReader {
 
   read(): BeaconReading {
     const coreClockMs = Number(Atomics.load(this.slots, CORE_CLOCK)) / 1000;
-    return { coreClockMs, leaseUntilMs: Number(Atomics.load(this.slots, LEASE_UNTIL)) / 1000 };
+    return {
+      coreClockMs,
+      leaseUntilMs: Number(Atomics.load(this.slots, LEASE_UNTIL)) / 1000,
+      aliveAtMs: Number(Atomics.load(this.slots, ALIVE_AT)) / 1000,
+    };
   }
 }
 

@@ -38,6 +38,8 @@ export interface NodeRuntimeDeps {
    * (0: none), both on the nowMs clock. The host's watchdog reads them (see liveness-beacon.ts).
    */
   readonly onTurnEnd?: (coreClockMs: number, leaseUntilMs: number) => void;
+  /** From the tick timer, on the nowMs clock: the event loop runs (liveness-beacon.ts). */
+  readonly onLoopAlive?: (nowMs: number) => void;
 }
 
 export interface FollowerStatus {
@@ -180,7 +182,10 @@ export class NodeRuntime {
     assert(this.tickTimer === null, 'runtime started twice');
     this.tickedThroughMs = this.deps.nowMs();
     this.coreClockMs = this.tickedThroughMs;
-    this.tickTimer = setInterval(() => this.catchUpTicks(), this.config.tickMs);
+    this.tickTimer = setInterval(() => {
+      this.deps.onLoopAlive?.(this.deps.nowMs());
+      this.catchUpTicks();
+    }, this.config.tickMs);
     this.schedule();
   }
 

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       ? {
           onTurnEnd: (coreClockMs: number, leaseUntilMs: number) =>
             beacon.publish(performance.timeOrigin + coreClockMs, leaseUntilMs > 0 ? performance.timeOrigin + leaseUntilMs : 0),
+          onLoopAlive: (nowMs: number) => beacon.alive(performance.timeOrigin + nowMs),
         }
       : {}),
   });

@@ -7,11 +7,13 @@ describe('the liveness beacon', () => {
     const buffer = createBeaconBuffer();
     const writer = new BeaconWriter(buffer);
     const reader = new BeaconReader(buffer);
-    expect(reader.read()).toEqual({ coreClockMs: 0, leaseUntilMs: 0 });
+    expect(reader.read()).toEqual({ coreClockMs: 0, leaseUntilMs: 0, aliveAtMs: 0 });
     writer.publish(1_700_000_000_123.456, 1_700_000_000_173.456);
-    expect(reader.read()).toEqual({ coreClockMs: 1_700_000_000_123.456, leaseUntilMs: 1_700_000_000_173.456 });
+    expect(reader.read()).toEqual({ coreClockMs: 1_700_000_000_123.456, leaseUntilMs: 1_700_000_000_173.456, aliveAtMs: 1_700_000_000_123.456 });
+    writer.alive(1_700_000_000_150);
+    expect(reader.read().aliveAtMs).toBe(1_700_000_000_150);
     writer.publish(1_700_000_000_200, 0);
-    expect(reader.read()).toEqual({ coreClockMs: 1_700_000_000_200, leaseUntilMs: 0 });
+    expect(reader.read()).toEqual({ coreClockMs: 1_700_000_000_200, leaseUntilMs: 0, aliveAtMs: 1_700_000_000_200 });
   });
 
   it('refuses a buffer of the wrong size', () => {
@@ -23,18 +25,24 @@ describe('the lease watchdog', () => {
   const graceMs = 30;
 
   it('leaves alone a node without a lease, or whose lease still runs', () => {
-    expect(judgeLease({ coreClockMs: 100, leaseUntilMs: 0 }, 10_000, graceMs)).toBe('no-lease');
-    expect(judgeLease({ coreClockMs: 100, leaseUntilMs: 150 }, 149, graceMs)).toBe('held');
+    expect(judgeLease({ coreClockMs: 100, leaseUntilMs: 0, aliveAtMs: 100 }, 10_000, graceMs)).toBe('no-lease');
+    expect(judgeLease({ coreClockMs: 100, leaseUntilMs: 150, aliveAtMs: 100 }, 149, graceMs)).toBe('held');
   });
 
   it('leaves alone a leader whose core has seen its lease lapse, however late the host looks', () => {
-    expect(judgeLease({ coreClockMs: 150, leaseUntilMs: 150 }, 151, graceMs)).toBe('lapse-seen');
-    expect(judgeLease({ coreClockMs: 400, leaseUntilMs: 150 }, 10_000, graceMs)).toBe('lapse-seen');
+    expect(judgeLease({ coreClockMs: 150, leaseUntilMs: 150, aliveAtMs: 150 }, 151, graceMs)).toBe('lapse-seen');
+    expect(judgeLease({ coreClockMs: 400, leaseUntilMs: 150, aliveAtMs: 400 }, 10_000, graceMs)).toBe('lapse-seen');
+  });
+
+  it('leaves alone a leader whose loop ran after the lapse, though a long turn kept its core clock back', () => {
+    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 152 }, 10_000, graceMs)).toBe('lapse-seen');
+    // Alive only before the lapse proves nothing about after it.
+    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 150 }, 10_000, graceMs)).toBe('shoot');
   });
 
   it('waits out the grace for a core that has not seen the lapse yet, then shoots', () => {
-    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150 }, 150, graceMs)).toBe('waiting');
-    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150 }, 179, graceMs)).toBe('waiting');
-    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150 }, 180, graceMs)).toBe('shoot');
+    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 140 }, 150, graceMs)).toBe('waiting');
+    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 140 }, 179, graceMs)).toBe('waiting');
+    expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 140 }, 180, graceMs)).toBe('shoot');
   });
 });

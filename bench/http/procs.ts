@@ -121,6 +121,11 @@ export class ReplikitCluster {
     return this.member(id).proc.child?.pid;
   }
 
+  /** The kept log lines of every node that match, prefixed with the node id. */
+  logLines(match: RegExp): string[] {
+    return [...this.members.values()].flatMap((member) => member.proc.log.filter((line) => match.test(line)).map((line) => `${member.id}: ${line}`));
+  }
+
   async startNode(id: string): Promise<void> {
     const member = this.member(id);
     const all = [...this.members.values()];

@@ -193,6 +193,8 @@ async function benchReplikit(): Promise<Run[]> {
     };
     return await load('replikit', findUrl, 'PUT', VALUE_JSON);
   } finally {
+    // Why leadership moved, if it did: what the hosts said about fencing, crashes and restarts.
+    for (const line of cluster.logLines(/fenced|crash|restarted|exited/)) console.log(`replikit ${line}`);
     cluster.close();
   }
 }

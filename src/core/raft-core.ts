@@ -146,7 +146,6 @@ export class RaftCore {
 
   // ------------------------------------------------------------ the driving API
 
-  /** One logical clock tick. */
   /**
    * Let `ticks` ticks pass. More than one is how a driver that stalled catches up: time (the
    * lease, write and read timeouts) moves by all of them, but each timer fires at most once, and

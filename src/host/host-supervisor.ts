@@ -8,13 +8,13 @@
 // leader needs votes from followers that ignore campaigns for an election
 // timeout T after they last heard from us, and our lease ends T - drift after
 // the send time of the last round a majority acknowledged. So no other leader
-// exists before lease end + drift. The node publishes its lease and how far
-// its core clock has been stepped after every turn (liveness-beacon.ts); past
-// the lease's end, a node whose core clock passes it, or whose event loop
-// runs after it, serves nothing alone (check-quorum deposes it if it is cut
-// off), so only a node whose loop has not run since is shot (lease-watchdog.ts). No message is
-// needed: a busy thread is not mistaken for a hung one because it answered
-// slowly. That happens at most
+// exists before lease end + drift. The node publishes its lease, how far its
+// core clock has been stepped, and that its loop runs (liveness-beacon.ts).
+// Past the lease's end, a node whose core clock passes it, or whose event
+// loop runs after it, serves nothing alone (check-quorum deposes it if it is
+// cut off), so only a node whose loop has not run since is shot
+// (lease-watchdog.ts). No message is needed, so a busy thread is not mistaken
+// for a hung one because it answered slowly. That happens at most
 //   watchdogIntervalMs + tickMs + confirmTimeoutMs + killBoundMs
 // after lease end, and we refuse to start unless that is below drift.
 
@@ -38,7 +38,7 @@ export interface HostTiming {
   readonly watchdogIntervalMs: number;
   /** The longest a worker.terminate() may take to stop a thread, hung or not. */
   readonly killBoundMs: number;
-  /** Past the lease's end, how long the node's loop has to show its core saw the lapse before it is shot. */
+  /** Past the lease's end, how long the node's loop has to show it ran after the lapse before it is shot. */
   readonly confirmTimeoutMs: number;
   /** A node that answers nothing for this long is hung and restarted. */
   readonly hangTimeoutMs: number;

@@ -30,6 +30,7 @@ export interface CoreConfig {
   readonly maxPendingWrites: number;
   readonly maxPendingReads: number;
   readonly maxEntryBytes: number;
+  /** Committed entries handed to the state machine in one Ready; bounds the driver's apply per turn. */
   readonly maxCommittedPerReady: number;
   /** A follower whose match has not moved for this long while behind is probed again. */
   readonly replicationStallTicks: number;
@@ -63,7 +64,7 @@ export function resolveCoreConfig(input: CoreConfigInput): CoreConfig {
     maxPendingWrites: 1 << 16,
     maxPendingReads: 1 << 12,
     maxEntryBytes: 1 << 20,
-    maxCommittedPerReady: 4096,
+    maxCommittedPerReady: 1024,
     replicationStallTicks: heartbeatIntervalTicks * 3,
     learnerPromoteLagEntries: 64,
     autoPromoteLearners: true,

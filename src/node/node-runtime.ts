@@ -103,8 +103,12 @@ interface WaitingRead {
 
 /** Messages waiting for the next turn; past this the newest are dropped (Raft tolerates loss). */
 const MAX_INBOX_MESSAGES = 65_536;
-/** Requests stepped into the core in one turn; the rest wait for the next one. */
-const MAX_REQUESTS_PER_TURN = 8192;
+/**
+ * Requests stepped into the core in one turn; the rest wait for the next one. Small enough that a
+ * turn on a loaded 2-core box stays near the election timeout: a leader busy in one long turn sends
+ * no heartbeats, and its followers campaign (8192 let turns run to 200+ ms).
+ */
+const MAX_REQUESTS_PER_TURN = 1024;
 /** Ticks a non-leader catches up in one turn after a stall; the rest are dropped (see stepInputs). */
 const MAX_FOLLOWER_TICK_BURST = 2;
 /** A stale leader is reported at most this often per peer (it keeps writing until it learns). */

@@ -8,6 +8,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { assert } from '../core/assert.js';
 import type { Message, NodeId } from '../core/types.js';
+import { groupByPeer } from './group-by-peer.js';
 import { estimateBatchBytes } from './message-size.js';
 import { packBatch, unpackBatch } from './msgpack-codec.js';
 import type { ReceiveHandler, Transport, TransportStats } from './types.js';
@@ -158,14 +159,7 @@ export function createMessagePortTransport(
       stats.droppedMessages += messages.length;
       return;
     }
-    const batches = new Map<NodeId, Message[]>();
-    for (const message of messages) {
-      assert(message.from === selfId, `node ${selfId} sends only its own messages, got one from ${message.from}`);
-      const batch = batches.get(message.to);
-      if (batch === undefined) batches.set(message.to, [message]);
-      else batch.push(message);
-    }
-    for (const [to, batch] of batches) {
+    for (const [to, batch] of groupByPeer(selfId, messages)) {
       const link = links.get(to);
       // An unknown peer is not a bug: membership can name a node before the
       // supervisor has wired a channel to it.

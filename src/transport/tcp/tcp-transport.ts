@@ -15,6 +15,7 @@
 
 import { assert } from '../../core/assert.js';
 import type { Message, NodeId } from '../../core/types.js';
+import { groupByPeer } from '../group-by-peer.js';
 import { createSeededRandom } from '../seeded-random.js';
 import type { ReceiveHandler, Transport } from '../types.js';
 import { seedFromString } from './backoff.js';
@@ -102,14 +103,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
       stats.droppedMessages += messages.length;
       return;
     }
-    const batches = new Map<NodeId, Message[]>();
-    for (const message of messages) {
-      assert(message.from === selfId, `node ${selfId} sends only its own messages, got one from ${message.from}`);
-      const batch = batches.get(message.to);
-      if (batch === undefined) batches.set(message.to, [message]);
-      else batch.push(message);
-    }
-    for (const [to, batch] of batches) {
+    for (const [to, batch] of groupByPeer(selfId, messages)) {
       const link = links.get(to);
       // Membership can name a node before it is configured here; not a bug.
       if (link === undefined || !link.canAccept(batch.length)) {

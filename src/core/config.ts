@@ -16,8 +16,14 @@ export interface WritePolicy {
 
 export interface CoreConfig {
   readonly id: NodeId;
-  /** Base election timeout; each wait is drawn from [base, 2 * base). */
+  /** Base election timeout; each wait is drawn from [base, base + electionJitterTicks). */
   readonly electionTimeoutTicks: number;
+  /**
+   * How far waits spread above the base (default: the base, as in the Raft paper). Narrower
+   * means a dead leader is replaced sooner in the worst case; it must stay wide enough that two
+   * followers rarely time out within one round trip of each other.
+   */
+  readonly electionJitterTicks: number;
   readonly heartbeatIntervalTicks: number;
   readonly preVote: boolean;
   /** A leader that hears from no majority within an election timeout steps down; enables leases. */
@@ -54,6 +60,7 @@ export function resolveCoreConfig(input: CoreConfigInput): CoreConfig {
   const heartbeatIntervalTicks = input.heartbeatIntervalTicks ?? 1;
   const config: CoreConfig = {
     electionTimeoutTicks,
+    electionJitterTicks: electionTimeoutTicks,
     heartbeatIntervalTicks,
     preVote: true,
     checkQuorum: true,
@@ -94,6 +101,7 @@ export function validateCoreConfig(config: CoreConfig): string[] {
   };
   if (typeof config.id !== 'string' || config.id.length === 0) problems.push('id must be a non-empty string');
   positiveInteger('electionTimeoutTicks', config.electionTimeoutTicks);
+  positiveInteger('electionJitterTicks', config.electionJitterTicks);
   positiveInteger('heartbeatIntervalTicks', config.heartbeatIntervalTicks);
   positiveInteger('maxEntriesPerAppend', config.maxEntriesPerAppend);
   positiveInteger('maxAppendBytes', config.maxAppendBytes);

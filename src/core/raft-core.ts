@@ -93,6 +93,8 @@ export class RaftCore {
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
   private readonly votes = new Map<NodeId, boolean>();
+  /** This pre-candidate granted a better claim's pre-vote (see outranksPreCandidate): it will not run itself. */
+  private yieldedTo: NodeId | null = null;
   private campaignIsTransfer = false;
 
   private readonly progress = new Map<NodeId, Progress>();
@@ -434,6 +436,7 @@ export class RaftCore {
   private enterPreCandidate(): void {
     this.resetElectionTimer();
     this.leaderId = null;
+    this.yieldedTo = null;
     this.requestVotes(true);
   }
 
@@ -510,7 +513,8 @@ export class RaftCore {
       else if (vote === false) rejected++;
     }
     const quorum = quorumSize(this.membership.voters.length);
-    if (granted >= quorum) {
+    // Having backed a better pre-candidate, it waits for that one's RequestVote (or its own next timeout).
+    if (granted >= quorum && !(role === 'pre-candidate' && this.yieldedTo !== null)) {
       this.fire({ type: role === 'pre-candidate' ? 'PRE_VOTE_QUORUM' : 'VOTE_QUORUM' });
       // Winning the pre-vote starts the real election, which a single voter wins at once.
       if (role === 'pre-candidate') this.countVotes();
@@ -579,11 +583,13 @@ export class RaftCore {
       this.vote === message.from ||
       (this.vote === null && this.leaderId === null) ||
       (message.preVote && message.term > this.term);
-    const granted = canVote && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+    const outranked = this.outranksPreCandidate(message);
+    const granted = canVote && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm) && !outranked;
     if (granted && !message.preVote) {
       this.vote = message.from;
       this.electionElapsed = 0;
     }
+    if (granted && message.preVote && this.role === 'pre-candidate') this.yieldedTo = message.from;
     this.send({
       type: 'RequestVoteResponse',
       from: this.id,
@@ -592,6 +598,25 @@ export class RaftCore {
       preVote: message.preVote,
       granted,
     });
+    // Its campaign is alive now (the sender no longer heard a leader either): ask again rather than
+    // wait a whole timeout on refusals it may have collected before.
+    if (outranked) this.requestVotes(true);
+  }
+
+  /**
+   * Two pre-candidates whose pre-votes cross would grant each other, both become candidates, and
+   * split the vote: a whole election timeout lost. While pre-campaigning, a node refuses the
+   * pre-vote of one whose claim is no better than its own (log no newer, lower id); the better one
+   * asks again at once (handleRequestVote) and wins. A pre-candidate that grants a pre-vote yields:
+   * it does not run itself in that round (countVotes), and votes for the other when its
+   * RequestVote comes. Only a pre-vote is refused, so
+   * safety is untouched; the best claim among pre-candidates is refused by none of them.
+   */
+  private outranksPreCandidate(message: RequestVote): boolean {
+    if (!message.preVote || this.role !== 'pre-candidate') return false;
+    const theirsIsNewer =
+      message.lastLogTerm > this.log.lastTerm() || (message.lastLogTerm === this.log.lastTerm() && message.lastLogIndex > this.log.lastIndex());
+    return !theirsIsNewer && message.from < this.id;
   }
 
   private handleVoteResponse(message: RequestVoteResponse): void {
@@ -998,8 +1023,7 @@ export class RaftCore {
 
   private resetElectionTimer(): void {
     this.electionElapsed = 0;
-    const base = this.config.electionTimeoutTicks;
-    this.randomizedElectionTimeout = base + this.random.int(base);
+    this.randomizedElectionTimeout = this.config.electionTimeoutTicks + this.random.int(this.config.electionJitterTicks);
   }
 
   private refuseUnlessLeader(): (ProposeResult & { ok: false }) | null {

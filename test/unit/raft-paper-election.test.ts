@@ -162,6 +162,15 @@ describe('§5.2 leader election', () => {
     expect(new Set(timeouts).size).toBeGreaterThanOrEqual(5);
   });
 
+  it('§5.2 electionJitterTicks narrows the spread: waits fall in [electionTimeoutTicks, electionTimeoutTicks + jitter)', () => {
+    const timeouts = Array.from({ length: 30 }, (_, i) => ticksUntilRoleChanges(loneCore('a', VOTERS, { ...PLAIN, seed: i + 1, electionJitterTicks: 3 })));
+    for (const ticks of timeouts) {
+      expect(ticks).toBeGreaterThanOrEqual(T);
+      expect(ticks).toBeLessThan(T + 3);
+    }
+    expect(new Set(timeouts).size).toBe(3);
+  });
+
   it('§5.2 a candidate that wins a majority becomes leader and sends heartbeats', () => {
     const voters = ['a', 'b', 'c', 'd', 'e'];
     const core = loneCore('a', voters, PLAIN);
@@ -329,6 +338,50 @@ describe('§9.6 pre-vote', () => {
     ]);
     expect(core.status()).toMatchObject({ term: 4, vote: 'c' });
     expect(ready.hardState).toBeUndefined();
+  });
+
+  it('§9.6 crossing pre-votes: a pre-candidate refuses one whose claim is no better (same log, lower id) and asks again', () => {
+    const b = loneCore('b', VOTERS, PRE_VOTE, { term: 4 });
+    ticksUntilRoleChanges(b);
+    expect(b.role).toBe('pre-candidate');
+    drain(b);
+    b.step(voteRequest('a', 'b', 5, { preVote: true }));
+    const ready = drain(b);
+    expect(ofType(ready.messages, 'RequestVoteResponse')).toEqual([expect.objectContaining({ to: 'a', preVote: true, granted: false })]);
+    // Asked again at once: a refusal collected earlier must not hold its campaign for a whole timeout.
+    expect(ofType(ready.messages, 'RequestVote').map((m) => [m.to, m.term, m.preVote])).toEqual([
+      ['a', 5, true],
+      ['c', 5, true],
+    ]);
+    expect(b.status()).toMatchObject({ term: 4, vote: null });
+  });
+
+  it('§9.6 crossing pre-votes: the better claim is granted by the pre-candidate it outranks', () => {
+    const a = loneCore('a', VOTERS, PRE_VOTE, { term: 4 });
+    ticksUntilRoleChanges(a);
+    drain(a);
+    a.step(voteRequest('b', 'a', 5, { preVote: true }));
+    expect(ofType(drain(a).messages, 'RequestVoteResponse')).toEqual([expect.objectContaining({ to: 'b', preVote: true, granted: true })]);
+  });
+
+  it('§9.6 crossing pre-votes: a newer log outranks a higher id', () => {
+    const c = loneCore('c', VOTERS, PRE_VOTE, { term: 4, entries: entriesWithTerms([1]) });
+    ticksUntilRoleChanges(c);
+    drain(c);
+    c.step(voteRequest('a', 'c', 5, { preVote: true, lastLogIndex: 2, lastLogTerm: 1 }));
+    expect(ofType(drain(c).messages, 'RequestVoteResponse')).toEqual([expect.objectContaining({ to: 'a', preVote: true, granted: true })]);
+  });
+
+  it('§9.6 nodes that time out in the same tick elect a leader without a split vote', () => {
+    // No jitter: every wait is exactly T, so all three pre-vote in the same tick and their requests cross.
+    const cluster = new ScriptedCluster(VOTERS, { preVote: true, checkQuorum: true, electionJitterTicks: 1 });
+    cluster.run(2 * T);
+    expect(VOTERS.filter((id) => cluster.core(id).role === 'leader')).toEqual(['c']);
+    expect(cluster.core('c').status().term).toBe(1);
+    cluster.crash('c');
+    cluster.run(3 * T);
+    expect(['a', 'b'].filter((id) => cluster.core(id).role === 'leader')).toEqual(['b']);
+    expect(cluster.core('b').status().term).toBe(2);
   });
 
   /** a leads a, b, c; then c is cut off for `ticks`, then everyone is connected again for 3T ticks. */

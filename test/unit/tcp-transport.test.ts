@@ -531,6 +531,26 @@ describe('tcp transport: delivery', () => {
   });
 });
 
+describe('tcp transport: a peer coming back', () => {
+  it('a link waiting out a long backoff dials at once when the peer connects to us', async () => {
+    // A backoff far longer than this test may run: only the peer's own connection can end it.
+    const slow: TcpTransportLimits = { minBackoffMs: 600_000, maxBackoffMs: 600_000 };
+    const nodes = await startCluster(['n1', 'n2'], () => ({ limits: slow }));
+    await waitFor('the mesh to connect', () => meshReady(nodes));
+    const n1 = get(nodes, 'n1');
+    const oldN2 = get(nodes, 'n2');
+    await oldN2.transport.closeAsync();
+    await waitFor('n1 to back off from n2', () => n1.transport.peerStatus().n2?.outbound === 'backoff');
+
+    const newN2 = await startNode('n2', ['n1'], { port: oldN2.address.port, limits: slow });
+    newN2.transport.setPeerAddress('n1', n1.address);
+    await waitFor('n1 to accept the restarted n2', () => n1.transport.peerStatus().n2?.inboundConnected === true);
+    await waitFor('n1 to redial n2', () => n1.transport.peerStatus().n2?.outbound === 'ready');
+    n1.transport.send([heartbeat('n1', 'n2', 9)]);
+    await waitFor('a heartbeat to reach the restarted n2', () => newN2.messages().some((m) => roundOf(m) === 9));
+  });
+});
+
 describe('tcp transport: handshake', () => {
   it('refuses a wrong secret, another cluster id and an unknown node id, logging why, while the others keep working', async () => {
     const nodes = await startCluster(['n1', 'n2', 'n3']);

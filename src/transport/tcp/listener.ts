@@ -21,6 +21,8 @@ export interface ListenerDeps {
   readonly log: (line: string) => void;
   readonly peers: ReadonlySet<NodeId>;
   readonly onBatch: (peer: NodeId, messages: readonly Message[]) => void;
+  /** A peer's connection to us passed the handshake. */
+  readonly onPeerConnected?: (peer: NodeId) => void;
 }
 
 export class Listener {
@@ -123,6 +125,7 @@ export class Listener {
     this.byPeer.set(peer, connection);
     this.deps.log(`accepted connection from ${peer} (${connection.remoteAddress})`);
     if (older !== undefined) older.close('replaced by a newer connection from the same node');
+    this.deps.onPeerConnected?.(peer);
   }
 
   private onClosed(connection: InboundConnection): void {

@@ -86,9 +86,19 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     handler(accepted);
   }
 
-  const listener = new Listener({ selfId, keys, limits, sockets, stats, log: logLine, peers: peerSet, onBatch: deliver });
-
   const links = new Map<NodeId, OutboundLink>();
+  const listener = new Listener({
+    selfId,
+    keys,
+    limits,
+    sockets,
+    stats,
+    log: logLine,
+    peers: peerSet,
+    onBatch: deliver,
+    onPeerConnected: (peer) => links.get(peer)?.peerIsUp(),
+  });
+
   for (const peer of peers) {
     const address = options.peers[peer];
     assert(address !== undefined, 'every listed peer has an address');

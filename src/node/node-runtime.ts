@@ -5,6 +5,7 @@
 // clients, and advances the core. While a persist is in flight, new input
 // queues and joins the next turn's single fsync.
 
+import { randomInt } from 'node:crypto';
 import { assert } from '../core/assert.js';
 import { RaftCore } from '../core/raft-core.js';
 import { sendsBeforePersist } from '../core/send-order.js';
@@ -167,6 +168,9 @@ export class NodeRuntime {
     const core = new RaftCore(
       {
         ...config.core,
+        // Each node, and each start of it, draws its own election timeouts. With one shared
+        // default seed, nodes that became followers together timed out together and split votes.
+        seed: config.core?.seed ?? randomInt(2 ** 31),
         id: config.id,
         electionTimeoutTicks: config.electionTimeoutTicks,
         heartbeatIntervalTicks: config.heartbeatIntervalTicks,

@@ -17,6 +17,12 @@ const WRITE_QUERY = ['mode', 'minReplicas', 'timeoutMs', 'fencingToken', 'client
 const READ_QUERY = ['consistency', 'minIndex', 'maxLagMs'] as const;
 const CONSISTENCIES_WITH_MIN_INDEX: readonly string[] = ['read-your-writes', 'monotonic'];
 
+/**
+ * Sent by the client library after the leader it was sent to did not answer: the node it asks next
+ * holds the request until it knows another leader (see Routing in src/node/requests.ts).
+ */
+export const UNREACHABLE_LEADER_HEADER = 'x-replikit-unreachable-leader';
+
 /** Plain decimal numbers only: no hex, exponents, blanks or Infinity sneaking through Number(). */
 const DECIMAL = /^-?\d{1,16}(\.\d{1,16})?$/;
 
@@ -63,7 +69,7 @@ async function cas(context: ServerContext, route: RouteContext): Promise<Reply> 
 
 async function get(context: ServerContext, route: RouteContext): Promise<Reply> {
   const key = keyOf(route);
-  const request = readRequest(key, route.query);
+  const request: ReadRequest = { ...readRequest(key, route.query), ...routing(route) };
   refuseEarly(request);
   const answer = (await submit(context, request)) as ReadAnswer;
   if (!answer.ok) throw clientErrorToHttp(answer.error, await hintFor(context, answer.error));
@@ -71,7 +77,8 @@ async function get(context: ServerContext, route: RouteContext): Promise<Reply> 
   return json(200, { key, value: answer.value, index: answer.index, nodeRole: answer.role, nodeId: answer.nodeId, lagMs: answer.lagMs });
 }
 
-async function write(context: ServerContext, route: RouteContext, request: WriteRequest): Promise<Extract<WriteAnswer, { ok: true }>> {
+async function write(context: ServerContext, route: RouteContext, asked: WriteRequest): Promise<Extract<WriteAnswer, { ok: true }>> {
+  const request: WriteRequest = { ...asked, ...routing(route) };
   refuseEarly(request);
   const answer = (await submit(context, request)) as WriteAnswer;
   if (!answer.ok) {
@@ -105,6 +112,11 @@ async function hintFor(context: ServerContext, error: ClientError): Promise<Lead
 function refuseEarly(request: ClientRequest): void {
   const problem = validateRequest(request);
   if (problem) throw new HttpError(400, 'Bad request', problem);
+}
+
+function routing(route: RouteContext): { unreachableLeader?: string } {
+  const named = route.req.headers[UNREACHABLE_LEADER_HEADER];
+  return typeof named === 'string' ? { unreachableLeader: named } : {};
 }
 
 function keyOf(route: RouteContext): string {

@@ -95,6 +95,22 @@ interface PendingWrite {
   applied: KvResult | null;
 }
 
+/** A leader-bound request that came while this node knew no reachable leader. */
+interface AwaitingLeader {
+  readonly request: ClientRequest;
+  readonly resolve: (answer: ClientAnswer) => void;
+  /** The leader the client could not reach (or null): released once this node names another. */
+  readonly unreachable: NodeId | null;
+  readonly deadlineMs: number;
+}
+
+interface QueuedRequest {
+  readonly request: ClientRequest;
+  readonly resolve: (answer: ClientAnswer) => void;
+  /** Set on a request released from waiting for a leader: it may wait again, but only until then. */
+  readonly leaderDeadlineMs?: number;
+}
+
 interface WaitingRead {
   readonly request: ReadRequest;
   readonly index: number;
@@ -114,6 +130,11 @@ const MAX_REQUESTS_PER_TURN = 1024;
 const MAX_FOLLOWER_TICK_BURST = 2;
 /** A stale leader is reported at most this often per peer (it keeps writing until it learns). */
 const STALE_LEADER_REPORT_INTERVAL_MS = 200;
+/**
+ * Requests held while no leader is known (during an election, or after the client found the named
+ * leader dead); past this, they are refused at once as before.
+ */
+const MAX_AWAITING_LEADER = 4096;
 /** Control operations (transfer, membership) waiting for the next turn. */
 const MAX_QUEUED_CONTROLS = 64;
 /** Changes buffered for watchers in one turn before they are posted. */
@@ -122,7 +143,8 @@ const MAX_CHANGES_PER_EVENT = 4096;
 export class NodeRuntime {
   private readonly core: RaftCore;
   private inbox: Message[] = [];
-  private requests: { request: ClientRequest; resolve: (answer: ClientAnswer) => void }[] = [];
+  private requests: QueuedRequest[] = [];
+  private awaitingLeader: AwaitingLeader[] = [];
   private controls: (() => void)[] = [];
   private pendingTicks = 0;
   private tickedThroughMs = 0;
@@ -232,6 +254,7 @@ export class NodeRuntime {
     for (const read of this.pendingReadIndex.values()) read.resolve(stopped);
     this.pendingReadIndex.clear();
     for (const read of this.waitingReads.splice(0)) read.resolve(stopped);
+    for (const held of this.awaitingLeader.splice(0)) held.resolve(stopped);
     this.deps.transport.close();
   }
 
@@ -354,6 +377,7 @@ export class NodeRuntime {
     }
     if (this.stopped) return;
     this.publishTurnEnd();
+    this.releaseAwaitingLeader();
     this.expireWaiting();
     if (this.inbox.length > 0 || this.requests.length > 0 || this.controls.length > 0 || this.pendingTicks > 0 || this.core.hasReady()) {
       this.schedule();
@@ -381,9 +405,9 @@ export class NodeRuntime {
     this.coreClockMs = this.tickedThroughMs;
     for (const control of this.controls.splice(0)) control();
     const requests = this.requests.splice(0, MAX_REQUESTS_PER_TURN);
-    for (const { request, resolve } of requests) {
-      if (request.kind === 'get') this.startRead(request, resolve);
-      else this.startWrite(request, resolve);
+    for (const { request, resolve, leaderDeadlineMs } of requests) {
+      if (request.kind === 'get') this.startRead(request, resolve, leaderDeadlineMs);
+      else this.startWrite(request, resolve, leaderDeadlineMs);
     }
   }
 
@@ -487,7 +511,7 @@ export class NodeRuntime {
 
   // ------------------------------------------------------------------ writes
 
-  private startWrite(request: WriteRequest, resolve: (answer: ClientAnswer) => void): void {
+  private startWrite(request: WriteRequest, resolve: (answer: ClientAnswer) => void, leaderDeadlineMs: number | undefined): void {
     const command = toCommand(request);
     const options = request.options ?? {};
     const result = this.core.propose(encodeCommand(command), {
@@ -496,6 +520,7 @@ export class NodeRuntime {
       ...(options.timeoutMs !== undefined ? { timeoutTicks: Math.max(1, Math.ceil(options.timeoutMs / this.config.tickMs)) } : {}),
     });
     if (!result.ok) {
+      if (result.reason === 'not-leader' && this.awaitLeader(request, resolve, result.leaderId, leaderDeadlineMs)) return;
       const code = result.reason === 'too-many-pending' ? 'busy' : result.reason === 'entry-too-large' ? 'bad-request' : 'not-leader';
       resolve(failure(code, describeRejection(result.reason), { leaderId: result.leaderId }));
       return;
@@ -568,9 +593,56 @@ export class NodeRuntime {
     }
   }
 
+  // ------------------------------------------------- waiting for a leader
+
+  /**
+   * Holds a leader-bound request this node cannot serve when the leader it knows is none, or is the
+   * one the client just failed to reach. Answering at once would send the client back to a dead
+   * node, or into a backoff that outlasts the election; held, it is answered (or served, if this
+   * node wins) as soon as a leader is known. Waits at most one election's time.
+   */
+  private awaitLeader(
+    request: ClientRequest,
+    resolve: (answer: ClientAnswer) => void,
+    leaderId: NodeId | null,
+    leaderDeadlineMs: number | undefined,
+  ): boolean {
+    const unreachable = request.unreachableLeader ?? null;
+    if (leaderId !== null && leaderId !== unreachable) return false;
+    if (this.awaitingLeader.length >= MAX_AWAITING_LEADER) return false;
+    const nowMs = this.deps.nowMs();
+    const deadlineMs = leaderDeadlineMs ?? nowMs + this.leaderWaitMs();
+    if (deadlineMs <= nowMs) return false;
+    this.awaitingLeader.push({ request, resolve, unreachable, deadlineMs });
+    return true;
+  }
+
+  /** The longest a follower lets pass before it campaigns: an election that can succeed ends about then. */
+  private leaderWaitMs(): number {
+    const jitterTicks = this.config.core?.electionJitterTicks ?? this.config.electionTimeoutTicks;
+    return (this.config.electionTimeoutTicks + jitterTicks) * this.config.tickMs;
+  }
+
+  /** A leader other than the one each held request avoids is known: step those requests again. */
+  private releaseAwaitingLeader(): void {
+    if (this.awaitingLeader.length === 0) return;
+    const leaderId = this.core.status().leaderId;
+    if (leaderId === null) return;
+    const still: AwaitingLeader[] = [];
+    const released: QueuedRequest[] = [];
+    for (const held of this.awaitingLeader) {
+      if (held.unreachable === leaderId) still.push(held);
+      else released.push({ request: held.request, resolve: held.resolve, leaderDeadlineMs: held.deadlineMs });
+    }
+    if (released.length === 0) return;
+    this.awaitingLeader = still;
+    // Ahead of newer requests: they waited longest.
+    this.requests.unshift(...released);
+  }
+
   // ------------------------------------------------------------------- reads
 
-  private startRead(request: ReadRequest, resolve: (answer: ClientAnswer) => void): void {
+  private startRead(request: ReadRequest, resolve: (answer: ClientAnswer) => void, leaderDeadlineMs: number | undefined): void {
     const nowMs = this.deps.nowMs();
     const deadlineMs = nowMs + this.config.readWaitTimeoutMs;
     switch (request.consistency) {
@@ -579,6 +651,7 @@ export class NodeRuntime {
         const requestId = this.nextReadId++;
         const result = this.core.readIndex(requestId, { lease: request.consistency === 'lease' });
         if (!result.ok) {
+          if (this.awaitLeader(request, resolve, result.leaderId, leaderDeadlineMs)) return;
           resolve(failure('not-leader', `${request.consistency} reads are served by the leader`, { leaderId: result.leaderId }));
           return;
         }
@@ -647,6 +720,15 @@ export class NodeRuntime {
       this.pendingReadIndex.delete(requestId);
       read.resolve(failure('timeout', 'the leader could not confirm its leadership in time'));
     }
+    if (this.awaitingLeader.length > 0) {
+      const { leaderId } = this.core.status();
+      this.awaitingLeader = this.awaitingLeader.filter((held) => {
+        if (held.deadlineMs > nowMs) return true;
+        const why = leaderId === null ? 'no leader was elected in time' : `the leader (${leaderId}) is the one the client could not reach`;
+        held.resolve(failure('not-leader', why, { leaderId }));
+        return false;
+      });
+    }
     for (const [index, write] of this.pendingWrites) {
       if (write.deadlineMs > nowMs) continue;
       this.pendingWrites.delete(index);
@@ -666,7 +748,7 @@ export class NodeRuntime {
   }
 
   private pendingCount(): number {
-    return this.requests.length + this.pendingWrites.size + this.pendingReadIndex.size + this.waitingReads.length;
+    return this.requests.length + this.awaitingLeader.length + this.pendingWrites.size + this.pendingReadIndex.size + this.waitingReads.length;
   }
 
   private reportStaleLeader(leaderId: NodeId, staleTerm: number, term: number): void {

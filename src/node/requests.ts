@@ -23,18 +23,30 @@ export interface WriteOptions {
   readonly session?: { readonly clientId: string; readonly seq: number };
 }
 
-export type WriteRequest =
-  | { readonly kind: 'put'; readonly key: string; readonly value: unknown; readonly options?: WriteOptions }
-  | { readonly kind: 'delete'; readonly key: string; readonly options?: WriteOptions }
-  | {
-      readonly kind: 'cas';
-      readonly key: string;
-      readonly expected: unknown;
-      readonly next: unknown;
-      readonly options?: WriteOptions;
-    };
+/** What a client saw on its way to the leader. */
+export interface Routing {
+  /**
+   * The leader this client could not reach. A node that still names it, or
+   * names no leader, holds the request until it knows another one (or for one
+   * election's time) instead of sending the client back to a dead node.
+   */
+  readonly unreachableLeader?: NodeId;
+}
 
-export interface ReadRequest {
+export type WriteRequest = Routing &
+  (
+    | { readonly kind: 'put'; readonly key: string; readonly value: unknown; readonly options?: WriteOptions }
+    | { readonly kind: 'delete'; readonly key: string; readonly options?: WriteOptions }
+    | {
+        readonly kind: 'cas';
+        readonly key: string;
+        readonly expected: unknown;
+        readonly next: unknown;
+        readonly options?: WriteOptions;
+      }
+  );
+
+export interface ReadRequest extends Routing {
   readonly kind: 'get';
   readonly key: string;
   readonly consistency: ReadConsistency;

@@ -6,6 +6,8 @@ import { keyProblem, MAX_CLIENT_ID_LENGTH, MAX_VALUE_BYTES } from '../kv/keys.js
 import { READ_CONSISTENCIES, type ClientRequest, type WriteOptions } from './requests.js';
 
 const MODES = ['quorum', 'sync', 'semi-sync', 'async'];
+/** A node id named by a client (`unreachableLeader`); it is only compared, never stored. */
+const MAX_NAMED_NODE_ID_LENGTH = 128;
 const sizer = new Packr({ useRecords: false, moreTypes: false });
 
 /** Why `request` cannot be served, or null when it can. */
@@ -13,6 +15,10 @@ export function validateRequest(request: ClientRequest): string | null {
   if (typeof request !== 'object' || request === null) return 'a request must be an object';
   const keyIssue = keyProblem(request.key);
   if (keyIssue) return keyIssue;
+  const unreachable: unknown = request.unreachableLeader;
+  if (unreachable !== undefined && (typeof unreachable !== 'string' || unreachable.length === 0 || unreachable.length > MAX_NAMED_NODE_ID_LENGTH)) {
+    return `unreachableLeader must be a node id of 1 to ${MAX_NAMED_NODE_ID_LENGTH} characters`;
+  }
   switch (request.kind) {
     case 'get': {
       if (!READ_CONSISTENCIES.includes(request.consistency)) {

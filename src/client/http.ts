@@ -5,6 +5,12 @@
 /** Transport failures that happen before any byte of the request left: the server cannot have acted on it. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
+/**
+ * Names the leader this client could not reach; the node asked instead holds the request until it
+ * knows another leader (the server's side: UNREACHABLE_LEADER_HEADER in src/http/routes-kv.ts).
+ */
+export const UNREACHABLE_LEADER_HEADER = 'x-replikit-unreachable-leader';
+
 /** How much of a non-JSON answer an error message quotes. */
 const MAX_QUOTED_BODY_CHARS = 120;
 
@@ -32,6 +38,7 @@ export type Exchange =
 export interface ExchangeInit {
   readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   /** Aborts the exchange when the client closes. */
   readonly signal: AbortSignal;
@@ -59,7 +66,8 @@ export async function exchange(url: string, init: ExchangeInit): Promise<Exchang
     response = await fetch(url, {
       method: init.method,
       signal,
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } } : {}),
+      headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
   } catch (error) {
     return noAnswer(error, 'connect');

@@ -31,6 +31,12 @@ export class LeaderDirectory {
     return this.urlById.get(nodeId) ?? null;
   }
 
+  /** The node id reached at `url`, when a status or a hint has said. */
+  idOf(url: string): string | null {
+    for (const [id, known] of this.urlById) if (known === url) return id;
+    return null;
+  }
+
   /** Every URL worth asking: the configured endpoints, then nodes learned from hints. */
   allUrls(): string[] {
     return [...new Set([...this.endpoints, ...this.urlById.values()])];

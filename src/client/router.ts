@@ -11,7 +11,7 @@
 import { answerError, leaderHint, statusView } from './answers.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { ReplikitClientError } from './errors.js';
-import { exchange, type Exchange } from './http.js';
+import { exchange, UNREACHABLE_LEADER_HEADER, type Exchange } from './http.js';
 import type { LeaderDirectory } from './leader-directory.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { NodeStatusView } from './types.js';
@@ -103,9 +103,13 @@ export class RequestRouter {
     let maybeApplied = false;
     let lastError: ReplikitClientError | null = null;
     let target: string | null = null;
+    // The leader this call could not reach: other nodes still name it until they elect another.
+    let unreachable: { readonly url: string; readonly id: string } | null = null;
     for (;;) {
       this.refuseIfClosed();
       if (target === null) target = route === 'leader' ? await this.leaderTarget(deadlineMs) : this.anyTarget();
+      // Not back to the dead leader: another node holds the request until it knows the next one.
+      if (unreachable !== null && target === unreachable.url) target = this.anyTargetBut(unreachable.url);
       const remainingMs = deadlineMs - performance.now();
       if (remainingMs < MIN_ATTEMPT_MS && attempts > 0) throw this.givenUp(call, attempts, maybeApplied, lastError);
       if (remainingMs <= 0) throw this.givenUp(call, attempts, maybeApplied, lastError);
@@ -113,9 +117,14 @@ export class RequestRouter {
       const result = await exchange(`${target}${call.path}`, {
         method: call.method,
         body: call.body,
+        ...(unreachable !== null ? { headers: { [UNREACHABLE_LEADER_HEADER]: unreachable.id } } : {}),
         timeoutMs: Math.min(this.options.timeoutMs, remainingMs),
         signal: this.closing,
       });
+      if (route === 'leader' && result.kind === 'no-answer' && !result.aborted) {
+        const id = this.directory.idOf(target);
+        if (id !== null) unreachable = { url: target, id };
+      }
       const verdict = this.judge(call, route, target, attempts, result);
       if (verdict.kind === 'final') return verdict.answer;
       // A definite answer (cas mismatch, stale token, bad request) is the write's outcome even after a lost
@@ -191,6 +200,15 @@ export class RequestRouter {
     const url = urls[this.nextAny % urls.length] as string;
     this.nextAny = (this.nextAny + 1) % urls.length;
     return url;
+  }
+
+  /** Another node than `avoided`: the configured endpoints first, then any learned one; `avoided` if there is none. */
+  private anyTargetBut(avoided: string): string {
+    for (let tried = 0; tried < this.options.endpoints.length; tried++) {
+      const url = this.anyTarget();
+      if (url !== avoided) return url;
+    }
+    return this.directory.allUrls().find((url) => url !== avoided) ?? avoided;
   }
 
   private givenUp(call: Call, attempts: number, maybeApplied: boolean, last: ReplikitClientError | null): ReplikitClientError {

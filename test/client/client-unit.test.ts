@@ -156,6 +156,23 @@ describe('retries and exactly-once', () => {
     expect(error).toMatchObject({ code: 'no-leader', status: 503 });
   });
 
+  it('after the named leader refuses the connection, the write goes to another node, naming the dead leader', async () => {
+    const deadUrl = `http://127.0.0.1:${await deadPort()}`;
+    const headers: (string | undefined)[] = [];
+    // A follower that still names n1 as leader: it holds a write whose client says n1 is unreachable
+    // (here: answers at once as if the next leader had been found), and sends anyone else to n1.
+    const follower = await stub((req, res, url) => {
+      if (url.pathname === '/status') return reply(res, 200, { nodeId: 'n2', role: 'follower', term: 4, leaderId: 'n1', leaderUrl: deadUrl });
+      const named = req.headers['x-replikit-unreachable-leader'];
+      headers.push(typeof named === 'string' ? named : undefined);
+      if (named === 'n1') return reply(res, 200, { success: true, key: 'k', value: 1, term: 5, index: 9, leaderId: 'n2' });
+      reply(res, 503, { error: 'Not the leader', leaderId: 'n1', leaderUrl: deadUrl });
+    });
+    const answer = await client([deadUrl, follower.url], { maxRetries: 3 }).put('k', 1);
+    expect(answer).toMatchObject({ term: 5, index: 9 });
+    expect(headers).toEqual(['n1']);
+  });
+
   it('writes from one client go one at a time, numbered in call order', async () => {
     let inFlight = 0;
     let most = 0;
@@ -214,3 +231,12 @@ describe('answers that are not the replikit API', () => {
     expect(await failure(pending)).toMatchObject({ code: 'closed' });
   });
 });
+
+/** A port with nothing listening on it (bound once, then released). */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

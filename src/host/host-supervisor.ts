@@ -33,6 +33,8 @@ import { judgeLease } from './lease-watchdog.js';
 export interface HostTiming {
   readonly tickMs: number;
   readonly electionTimeoutTicks: number;
+  /** Election waits are drawn from [electionTimeoutTicks, electionTimeoutTicks + this). */
+  readonly electionJitterTicks: number;
   readonly leaseDriftTicks: number;
   /** How often the watchdog looks at the node. */
   readonly watchdogIntervalMs: number;
@@ -46,10 +48,15 @@ export interface HostTiming {
   readonly maxRestartsPerMinute: number;
 }
 
-/** 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 30 + 50 ms reaction fits inside it. */
+/**
+ * 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 30 + 50 ms reaction fits
+ * inside it. Waits spread over 75 ms, not 150: a dead leader is noticed within 225 ms, and the
+ * core's pre-vote tie-break keeps followers that time out close together from splitting the vote.
+ */
 export const DEFAULT_HOST_TIMING: HostTiming = {
   tickMs: 5,
   electionTimeoutTicks: 30,
+  electionJitterTicks: 15,
   leaseDriftTicks: 20,
   watchdogIntervalMs: 10,
   killBoundMs: 50,

@@ -79,7 +79,7 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     readWaitTimeoutMs: 5000,
     writeTimeoutMs: 5000,
     maxPendingRequests: 1 << 17,
-    core: { leaseDriftTicks: timing.leaseDriftTicks },
+    core: { leaseDriftTicks: timing.leaseDriftTicks, electionJitterTicks: timing.electionJitterTicks },
   };
   const problems = nodeConfigProblems(config);
   if (problems.length > 0) throw new RangeError(problems.join('; '));

@@ -38,7 +38,7 @@ export interface HostTiming {
   readonly leaseDriftTicks: number;
   /** How often the watchdog looks at the node. */
   readonly watchdogIntervalMs: number;
-  /** The longest a worker.terminate() may take to stop a thread, hung or not. */
+  /** The longest a worker.terminate() may take to stop a thread, hung or not (measured: at most 11 ms). */
   readonly killBoundMs: number;
   /** Past the lease's end, how long the node's loop has to show it ran after the lapse before it is shot. */
   readonly confirmTimeoutMs: number;
@@ -49,8 +49,8 @@ export interface HostTiming {
 }
 
 /**
- * 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 30 + 50 ms reaction fits
- * inside it. Waits spread over 75 ms, not 150: a dead leader is noticed within 225 ms, and the
+ * 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 60 + 20 ms reaction fits
+ * inside it (killBoundMs and confirmTimeoutMs measured: docs/architecture.md, "Fencing across hosts"). Waits spread over 75 ms, not 150: a dead leader is noticed within 225 ms, and the
  * core's pre-vote tie-break keeps followers that time out close together from splitting the vote.
  */
 export const DEFAULT_HOST_TIMING: HostTiming = {
@@ -59,8 +59,8 @@ export const DEFAULT_HOST_TIMING: HostTiming = {
   electionJitterTicks: 15,
   leaseDriftTicks: 20,
   watchdogIntervalMs: 10,
-  killBoundMs: 50,
-  confirmTimeoutMs: 30,
+  killBoundMs: 20,
+  confirmTimeoutMs: 60,
   hangTimeoutMs: 1000,
   maxRestartsPerMinute: 5,
 };
@@ -112,6 +112,10 @@ export class HostSupervisor extends EventEmitter {
   private timer: ReturnType<typeof setInterval> | null = null;
   private polling = false;
   private lastAnswerMs = 0;
+  /** When the watchdog last looked; a look that comes late means this process itself was starved of CPU. */
+  private lastWatchMs = 0;
+  /** The epoch time from which the watchdog has looked on time, without a gap, so far. */
+  private watchingOnTimeSinceMs = 0;
   private lastStatus: NodeStatus | null = null;
   /** The running worker's lease and core clock, in shared memory. */
   private beacon: BeaconReader | null = null;
@@ -191,10 +195,14 @@ export class HostSupervisor extends EventEmitter {
   private async watch(): Promise<void> {
     const nowMs = performance.now();
     // The lease is judged every interval from shared memory, whether or not the node answers messages.
+    const epochMs = epochNowMs();
+    // Late by more than a whole interval: every thread of this process may have been starved of CPU,
+    // so the node's silence over that gap says nothing about a hang. Its silence counts from here.
+    if (nowMs - this.lastWatchMs > 2 * this.timing.watchdogIntervalMs) this.watchingOnTimeSinceMs = epochMs;
+    this.lastWatchMs = nowMs;
     if (this.state === 'running' && this.beacon) {
       const reading = this.beacon.read();
-      const epochMs = epochNowMs();
-      if (judgeLease(reading, epochMs, this.timing.confirmTimeoutMs) === 'shoot') {
+      if (judgeLease(reading, epochMs, this.timing.confirmTimeoutMs, this.watchingOnTimeSinceMs) === 'shoot') {
         const term = this.lastStatus?.term ?? 0;
         const lapsedMs = Math.round(epochMs - reading.leaseUntilMs);
         await this.fence('lease-expired', `leader lease of term ${term} lapsed ${lapsedMs} ms ago and the node's loop has not run since`, term);

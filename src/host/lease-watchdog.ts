@@ -24,9 +24,14 @@ export type LeaseVerdict =
   /** The lease lapsed `graceMs` ago and the core still has not seen it: the thread is stuck. */
   | 'shoot';
 
-export function judgeLease(reading: BeaconReading, nowMs: number, graceMs: number): LeaseVerdict {
+/**
+ * `watchedSinceMs`: since when the watchdog itself has run on time. Silence is counted only from
+ * then: on a host short of CPU the watchdog's own timer comes late too, and a thread that merely
+ * waited for a core would otherwise be shot as hung.
+ */
+export function judgeLease(reading: BeaconReading, nowMs: number, graceMs: number, watchedSinceMs = 0): LeaseVerdict {
   if (reading.leaseUntilMs === 0) return 'no-lease';
   if (nowMs < reading.leaseUntilMs) return 'held';
   if (reading.coreClockMs >= reading.leaseUntilMs || reading.aliveAtMs > reading.leaseUntilMs) return 'lapse-seen';
-  return nowMs < reading.leaseUntilMs + graceMs ? 'waiting' : 'shoot';
+  return nowMs < Math.max(reading.leaseUntilMs, watchedSinceMs) + graceMs ? 'waiting' : 'shoot';
 }

@@ -34,6 +34,15 @@ describe('the lease watchdog', () => {
     expect(judgeLease({ coreClockMs: 400, leaseUntilMs: 150, aliveAtMs: 400 }, 10_000, graceMs)).toBe('lapse-seen');
   });
 
+  it('counts the silence only from when the watchdog itself ran on time: a starved host shoots no one for its own gap', () => {
+    const silent = { coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 150 };
+    expect(judgeLease(silent, 200, graceMs)).toBe('shoot');
+    // The watchdog's previous look came late; it has looked on time only since 190.
+    expect(judgeLease(silent, 200, graceMs, 190)).toBe('waiting');
+    expect(judgeLease(silent, 219, graceMs, 190)).toBe('waiting');
+    expect(judgeLease(silent, 220, graceMs, 190)).toBe('shoot');
+  });
+
   it('leaves alone a leader whose loop ran after the lapse, though a long turn kept its core clock back', () => {
     expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 152 }, 10_000, graceMs)).toBe('lapse-seen');
     // Alive only before the lapse proves nothing about after it.

@@ -7,10 +7,10 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPorts } from '../../src/verify/free-ports.js';
 
 /** dist/bench/http/ → repo root bin/. */
 const BIN = fileURLToPath(new URL('../../../bin/replikit.js', import.meta.url));
@@ -28,15 +28,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  const [port] = await freeLoopbackPorts(1);
+  return port as number;
 }
 
 export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs: number): Promise<T> {

@@ -5,10 +5,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPorts } from '../../src/verify/free-ports.js';
 
 const BIN = fileURLToPath(new URL('../../bin/replikit.js', import.meta.url));
 /** How long a process may take to start serving HTTP. */
@@ -223,14 +223,7 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined | 
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+async function freePort(): Promise<number> {
+  const [port] = await freeLoopbackPorts(1);
+  return port as number;
 }

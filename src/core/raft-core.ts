@@ -609,8 +609,8 @@ export class RaftCore {
    * pre-vote of one whose claim is no better than its own (log no newer, lower id); the better one
    * asks again at once (handleRequestVote) and wins. A pre-candidate that grants a pre-vote yields:
    * it does not run itself in that round (countVotes), and votes for the other when its
-   * RequestVote comes. Only a pre-vote is refused, so
-   * safety is untouched; the best claim among pre-candidates is refused by none of them.
+   * RequestVote comes. Only a pre-vote is refused, so safety is untouched; the best claim among
+   * pre-candidates is refused by none of them, so an election still ends.
    */
   private outranksPreCandidate(message: RequestVote): boolean {
     if (!message.preVote || this.role !== 'pre-candidate') return false;

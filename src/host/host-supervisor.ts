@@ -50,8 +50,9 @@ export interface HostTiming {
 
 /**
  * 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 60 + 20 ms reaction fits
- * inside it (killBoundMs and confirmTimeoutMs measured: docs/architecture.md, "Fencing across hosts"). Waits spread over 75 ms, not 150: a dead leader is noticed within 225 ms, and the
- * core's pre-vote tie-break keeps followers that time out close together from splitting the vote.
+ * inside it (killBoundMs and confirmTimeoutMs are measured: docs/architecture.md, "Fencing across
+ * hosts"). Waits spread over 75 ms, not 150: a dead leader is noticed within 225 ms, and the core's
+ * pre-vote tie-break keeps followers that time out close together from splitting the vote.
  */
 export const DEFAULT_HOST_TIMING: HostTiming = {
   tickMs: 5,

@@ -423,6 +423,7 @@ describe('config validation', () => {
 
   const invalid: [string, Parameters<typeof resolveCoreConfig>[0], string][] = [
     ['a zero election timeout', { id: 'a', electionTimeoutTicks: 0 }, 'electionTimeoutTicks must be a positive integer, got 0'],
+    ['a zero election jitter', { id: 'a', electionJitterTicks: 0 }, 'electionJitterTicks must be a positive integer, got 0'],
     ['a fractional limit', { id: 'a', maxEntriesPerAppend: 1.5 }, 'maxEntriesPerAppend must be a positive integer, got 1.5'],
     ['an empty id', { id: '' }, 'id must be a non-empty string'],
     [

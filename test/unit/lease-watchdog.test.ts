@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HOST_TIMING, hostTimingProblem } from '../../src/host/host-supervisor.js';
 import { judgeLease } from '../../src/host/lease-watchdog.js';
 import { BeaconReader, BeaconWriter, createBeaconBuffer } from '../../src/node/liveness-beacon.js';
 
@@ -53,5 +54,14 @@ describe('the lease watchdog', () => {
     expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 140 }, 150, graceMs)).toBe('waiting');
     expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 140 }, 179, graceMs)).toBe('waiting');
     expect(judgeLease({ coreClockMs: 140, leaseUntilMs: 150, aliveAtMs: 140 }, 180, graceMs)).toBe('shoot');
+  });
+});
+
+describe('host timing', () => {
+  it('accepts the defaults and refuses a watchdog slower than the drift margin or a status poll near the hang timeout', () => {
+    expect(hostTimingProblem(DEFAULT_HOST_TIMING)).toBeNull();
+    expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, confirmTimeoutMs: 70 })).toMatch(/unsafe timing: the watchdog may stop a leader 105 ms after/);
+    expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, statusPollIntervalMs: 600 })).toMatch(/statusPollIntervalMs must be positive and at most half of hangTimeoutMs/);
+    expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, statusPollIntervalMs: 0 })).toMatch(/statusPollIntervalMs/);
   });
 });

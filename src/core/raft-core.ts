@@ -614,9 +614,7 @@ export class RaftCore {
    */
   private outranksPreCandidate(message: RequestVote): boolean {
     if (!message.preVote || this.role !== 'pre-candidate') return false;
-    const theirsIsNewer =
-      message.lastLogTerm > this.log.lastTerm() || (message.lastLogTerm === this.log.lastTerm() && message.lastLogIndex > this.log.lastIndex());
-    return !theirsIsNewer && message.from < this.id;
+    return !this.log.isNewer(message.lastLogIndex, message.lastLogTerm) && message.from < this.id;
   }
 
   private handleVoteResponse(message: RequestVoteResponse): void {

@@ -51,8 +51,18 @@ export class RaftLog {
 
   /** Raft §5.4.1: a candidate's log is at least as up to date as ours. */
   isUpToDate(lastIndex: number, lastTerm: number): boolean {
+    return this.compareLast(lastIndex, lastTerm) >= 0;
+  }
+
+  /** A log ending at (lastIndex, lastTerm) is strictly more up to date than ours. */
+  isNewer(lastIndex: number, lastTerm: number): boolean {
+    return this.compareLast(lastIndex, lastTerm) > 0;
+  }
+
+  /** Positive when the other log is more up to date (§5.4.1: later last term, then longer), 0 when as up to date. */
+  private compareLast(lastIndex: number, lastTerm: number): number {
     const ourTerm = this.lastTerm();
-    return lastTerm > ourTerm || (lastTerm === ourTerm && lastIndex >= this.lastIndex());
+    return lastTerm !== ourTerm ? lastTerm - ourTerm : lastIndex - this.lastIndex();
   }
 
   /** Entries in [from, to], at most `maxCount` and about `maxBytes`; from must not be compacted. */

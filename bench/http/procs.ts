@@ -272,3 +272,36 @@ export class EtcdCluster {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** dist/bench/http/noop-server.js, beside this file once built. */
+const NOOP_SERVER = fileURLToPath(new URL('./noop-server.js', import.meta.url));
+
+/** One process running noop-server: the HTTP ceiling vs-etcd measures beside the two systems. */
+export class NoopServer {
+  private readonly proc = new Proc();
+  private constructor(readonly url: string) {}
+
+  static async start(): Promise<NoopServer> {
+    const port = await freePort();
+    const server = new NoopServer(`http://127.0.0.1:${port}`);
+    server.proc.start(process.execPath, [NOOP_SERVER, String(port)]);
+    try {
+      await eventually(
+        async () => {
+          if (!server.proc.child) throw new Error(`noop-server exited while starting:\n${server.proc.log.join('\n')}`);
+          return server.proc.log.some((line) => line.startsWith('listening on'));
+        },
+        'noop-server listening',
+        START_TIMEOUT_MS,
+      );
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+    return server;
+  }
+
+  close(): void {
+    this.proc.kill();
+  }
+}

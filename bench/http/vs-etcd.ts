@@ -3,7 +3,9 @@
 // by autocannon (a standard load tool, not ours) with PUTs, at 1 and 64
 // connections. The systems run one after the other, never together, so they
 // do not compete for the CPU; the machine is shared with other work, so the
-// load average is recorded at start and end.
+// load average is recorded at start and end. A third, `node-noop`, is a Node
+// HTTP server that only answers (noop-server.ts): under the same load it
+// shows the most requests/s any Node HTTP face can serve on this machine.
 //
 //   npm run build && node dist/bench/http/vs-etcd.js
 //
@@ -12,7 +14,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { EtcdCluster, ReplikitCluster, eventually, START_TIMEOUT_MS } from './procs.js';
+import { EtcdCluster, NoopServer, ReplikitCluster, eventually, START_TIMEOUT_MS } from './procs.js';
 
 const RESULTS_FILE = 'results/bench-http-vs-etcd.json';
 const CLUSTER_SIZE = 3;
@@ -39,7 +41,7 @@ const MAX_ATTEMPTS = 3;
 const STABLE_LEADER_MS = 3_000;
 
 interface Run {
-  readonly system: 'replikit' | 'etcd';
+  readonly system: 'replikit' | 'etcd' | 'node-noop';
   readonly connections: number;
   readonly url: string;
   readonly attempt: number;
@@ -214,6 +216,15 @@ async function benchEtcd(): Promise<Run[]> {
   }
 }
 
+async function benchNoop(): Promise<Run[]> {
+  const server = await NoopServer.start();
+  try {
+    return await load('node-noop', async () => `${server.url}/key/${KEY}`, 'PUT', VALUE_JSON);
+  } finally {
+    server.close();
+  }
+}
+
 /** The kept run, or null when every attempt was discarded or none ran. */
 function find(runs: Run[], system: Run['system'], connections: number): Run | null {
   return runs.find((r) => r.system === system && r.connections === connections && !r.discarded) ?? null;
@@ -235,13 +246,19 @@ async function main(): Promise<void> {
       console.error(`${what} could not be measured: ${(error as Error).message}`);
       return [];
     });
-  const runs = [...(await measure('replikit', benchReplikit)), ...(await measure('etcd', benchEtcd))];
+  const runs = [
+    ...(await measure('replikit', benchReplikit)),
+    ...(await measure('etcd', benchEtcd)),
+    ...(await measure('node-noop', benchNoop)),
+  ];
   const loadAtEnd = uptime();
   console.log(`load at end: ${loadAtEnd}`);
 
   const ratios = {
     throughputAt64: ratio(find(runs, 'replikit', 64)?.okPerSec, find(runs, 'etcd', 64)?.okPerSec),
     p50At1: ratio(find(runs, 'replikit', 1)?.p50Ms, find(runs, 'etcd', 1)?.p50Ms),
+    /** The 64-connection target is 5x; a Node server that does nothing reaches this multiple. */
+    noopCeilingAt64: ratio(find(runs, 'node-noop', 64)?.okPerSec, find(runs, 'etcd', 64)?.okPerSec),
   };
   const table = [
     '| system | connections | attempt | 2xx/s | p50 ms | p99 ms | 2xx | non-2xx | errors | kept |',
@@ -254,6 +271,7 @@ async function main(): Promise<void> {
   console.log(`\n${table}\n`);
   console.log(`replikit/etcd throughput at 64 connections: ${ratios.throughputAt64?.toFixed(2) ?? 'not measurable (see failures)'}`);
   console.log(`replikit/etcd p50 at 1 connection: ${ratios.p50At1?.toFixed(2) ?? 'not measurable (see failures)'} (above 1: replikit slower)`);
+  console.log(`node-noop/etcd throughput at 64 connections: ${ratios.noopCeilingAt64?.toFixed(2) ?? 'not measurable (see failures)'} (the most any Node HTTP face reaches here)`);
   for (const failure of failures) console.log(`failure: ${failure}`);
 
   mkdirSync('results', { recursive: true });

@@ -1,15 +1,16 @@
 // One node's runtime: the loop around the pure core. Each turn takes all that
 // arrived (messages, client requests, elapsed ticks), steps the core, then
 // persists the turn's entries and hard state in ONE durable write (group
-// commit), sends the turn's messages, applies committed entries, answers
-// clients, and advances the core. While a persist is in flight, new input
-// queues and joins the next turn's single fsync.
+// commit) with the state machine's batch for committed entries that were
+// already on disk beside it (LMDB commits the two together), sends the turn's
+// messages, answers clients, and advances the core. While a persist is in
+// flight, new input queues and joins the next turn's single fsync.
 
 import { randomInt } from 'node:crypto';
 import { assert } from '../core/assert.js';
 import { RaftCore } from '../core/raft-core.js';
 import { sendsBeforePersist } from '../core/send-order.js';
-import type { Membership, MembershipChange, Message, NodeId, Ready, Role, WriteAck } from '../core/types.js';
+import type { Entry, Membership, MembershipChange, Message, NodeId, Ready, Role, WriteAck } from '../core/types.js';
 import { applyCommand, type KvMutation, type KvResult } from '../kv/apply.js';
 import { decodeCommand, encodeCommand, type KvCommand } from '../kv/command.js';
 import { isReservedKey } from '../kv/keys.js';
@@ -116,6 +117,14 @@ interface WaitingRead {
   readonly index: number;
   readonly deadlineMs: number;
   readonly resolve: (answer: ReadAnswer) => void;
+}
+
+/** A Ready's committed entries, applied in memory: their results, and the batch that makes it so. */
+interface ComputedApply {
+  readonly results: readonly { index: number; term: number; result: KvResult | null }[];
+  readonly mutations: readonly KvMutation[];
+  readonly changes: readonly KvChange[];
+  readonly lastIndex: number;
 }
 
 /** Messages waiting for the next turn; past this the newest are dropped (Raft tolerates loss). */
@@ -434,13 +443,25 @@ export class NodeRuntime {
     // their answers are stepped after this persist has finished.
     const early = ready.messages.filter(sendsBeforePersist);
     if (early.length > 0) this.deps.transport.send(early);
-    if (ready.hardState || ready.snapshot || ready.entries.length > 0) {
-      await this.deps.storage.persist({
-        ...(ready.hardState ? { hardState: ready.hardState } : {}),
-        ...(ready.snapshot ? { snapshot: ready.snapshot } : {}),
-        entries: ready.entries,
-      });
-    }
+    const persisting =
+      ready.hardState || ready.snapshot || ready.entries.length > 0
+        ? this.deps.storage.persist({
+            ...(ready.hardState ? { hardState: ready.hardState } : {}),
+            ...(ready.snapshot ? { snapshot: ready.snapshot } : {}),
+            entries: ready.entries,
+          })
+        : null;
+    // The state machine's batch is written beside the persist, not after it: lmdb-js commits
+    // transactions begun together in one commit with one fsync, where one after the other cost two
+    // on the critical path of every write. Only when every entry it applies was already durable here
+    // before this Ready: so the state machine never gets ahead of this node's own log, even if the
+    // two were to land in separate commits. A snapshot is imported first, so its batch waits.
+    const apply = ready.committed.length > 0 && !ready.snapshot ? this.computeApply(ready.committed) : null;
+    const firstNewIndex = ready.entries[0]?.index ?? Number.POSITIVE_INFINITY;
+    let applying = apply && (persisting === null || apply.lastIndex < firstNewIndex) ? this.writeApply(apply) : null;
+    // If the persist fails the turn ends there; the batch's own failure then has no one to tell.
+    applying?.catch(() => undefined);
+    if (persisting) await persisting;
     this.deps.transport.send(early.length > 0 ? ready.messages.filter((message) => !sendsBeforePersist(message)) : ready.messages);
     if (ready.snapshot) {
       await this.deps.kv.importImage(ready.snapshot.data, ready.snapshot.meta.index);
@@ -450,8 +471,16 @@ export class NodeRuntime {
     // Writes are answered once their results are known, before the state machine's batch commits:
     // the entries are committed in the log, so the answers are already true, and no read can see
     // the state before that batch lands (reads are served after it, or in a later turn).
-    if (ready.committed.length > 0) await this.applyCommitted(ready, () => this.handleAcks(ready.acks));
-    else this.handleAcks(ready.acks);
+    const computed = apply ?? (ready.committed.length > 0 ? this.computeApply(ready.committed) : null);
+    if (computed) {
+      for (const { index, term, result } of computed.results) this.appliedAt(index, term, result);
+    }
+    this.handleAcks(ready.acks);
+    if (computed) {
+      applying ??= this.writeApply(computed);
+      await applying;
+      if (computed.changes.length > 0) this.emit({ type: 'changes', changes: computed.changes });
+    }
     for (const readState of ready.readStates) {
       const read = this.pendingReadIndex.get(readState.requestId);
       if (!read) continue;
@@ -480,14 +509,14 @@ export class NodeRuntime {
     for (const ack of acks) this.handleAck(ack);
   }
 
-  /** `resultsKnown` runs once every entry's result is computed, before the batch is written. */
-  private async applyCommitted(ready: Ready, resultsKnown: () => void): Promise<void> {
+  /** Every committed entry's result and the batch that applies them, computed over the current state. */
+  private computeApply(committed: readonly Entry[]): ComputedApply {
     const overlay = new Map<string, unknown>();
     const view = { get: (key: string) => (overlay.has(key) ? overlay.get(key) : this.deps.kv.get(key)) };
     const mutations: KvMutation[] = [];
     const changes: KvChange[] = [];
     const results: { index: number; term: number; result: KvResult | null }[] = [];
-    for (const entry of ready.committed) {
+    for (const entry of committed) {
       let result: KvResult | null = null;
       if (entry.kind === 'command' && entry.data) {
         const applied = applyCommand(view, decodeCommand(entry.data));
@@ -506,12 +535,13 @@ export class NodeRuntime {
       }
       results.push({ index: entry.index, term: entry.term, result });
     }
-    const last = ready.committed[ready.committed.length - 1];
-    assert(last, 'applyCommitted without entries');
-    for (const { index, term, result } of results) this.appliedAt(index, term, result);
-    resultsKnown();
-    await this.deps.kv.applyBatch(mutations, last.index);
-    if (changes.length > 0) this.emit({ type: 'changes', changes });
+    const last = committed[committed.length - 1];
+    assert(last, 'computeApply without entries');
+    return { results, mutations, changes, lastIndex: last.index };
+  }
+
+  private writeApply(apply: ComputedApply): Promise<void> {
+    return this.deps.kv.applyBatch(apply.mutations, apply.lastIndex);
   }
 
   // ------------------------------------------------------------------ writes

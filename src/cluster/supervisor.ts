@@ -18,6 +18,7 @@ import type { NodeRuntimeConfig } from '../node/node-config.js';
 import type { KvChange, NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData } from '../node/worker-api.js';
 import type { ResolvedClusterOptions } from './cluster-options.js';
+import { CallsUntilGone } from './calls-until-gone.js';
 import { ReplikitError } from './errors.js';
 
 export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'crash-looping' | 'removed' | 'stopped';
@@ -52,9 +53,8 @@ interface NodeHandle {
   watching: boolean;
   overLagThreshold: boolean;
   spawnCount: number;
-  /** Settles when the current worker is gone: a comlink call to a dead worker never settles by itself. */
-  gone: Promise<void>;
-  markGone: () => void;
+  /** Calls to the current worker, settled when it goes: a comlink call to a dead worker never settles by itself. */
+  calls: CallsUntilGone;
 }
 
 /** A node that has not said it is ready this long after spawning has failed to start. */
@@ -115,8 +115,7 @@ export class Supervisor extends EventEmitter {
     const handle = this.handles.get(id);
     const remote = handle && handle.state === 'running' ? handle.remote : null;
     if (!handle || !remote) return whenGone();
-    const gone = handle.gone.then(whenGone);
-    return Promise.race([action(remote).catch(whenGone), gone]);
+    return handle.calls.settle(action(remote), whenGone);
   }
 
   runningIds(): NodeId[] {
@@ -254,7 +253,8 @@ export class Supervisor extends EventEmitter {
       transferList: [...Object.values(peerPorts), events.port2],
     });
     handle.worker = worker;
-    handle.gone = new Promise<void>((resolve) => (handle.markGone = resolve));
+    const calls = new CallsUntilGone();
+    handle.calls = calls;
     handle.eventsPort = events.port1;
     handle.pauseFlag = new Int32Array(pauseBuffer);
     handle.exitExpected = false;
@@ -276,7 +276,7 @@ export class Supervisor extends EventEmitter {
     worker.on('error', (error) => this.emitEvent({ type: 'node-crashed', id: handle.id, reason: error.message }));
     worker.on('exit', () => {
       if (handle.worker !== worker) return;
-      handle.markGone();
+      calls.markGone();
       handle.worker = null;
       handle.remote = null;
       handle.eventsPort?.close();
@@ -303,7 +303,7 @@ export class Supervisor extends EventEmitter {
       Atomics.store(handle.pauseFlag, 0, 0);
       Atomics.notify(handle.pauseFlag, 0);
     }
-    handle.markGone();
+    handle.calls.markGone();
     // What the old worker reported must not follow the new one: a restarted follower
     // would otherwise be taken for the stale leader it replaced, and fenced.
     handle.lastStatus = null;
@@ -386,10 +386,13 @@ export class Supervisor extends EventEmitter {
     if (handle.state !== 'running' || !handle.remote) return;
     try {
       const remote = handle.remote;
-      handle.lastStatus = await withTimeout(
-        Promise.race([remote.status(), handle.gone.then(() => Promise.reject(new Error('gone')))]),
+      const status = await withTimeout(
+        handle.calls.settle<NodeStatus | null>(remote.status(), () => null),
         this.options.hangTimeoutMs,
       );
+      // Gone, or the call failed: judged below like no answer.
+      if (!status) throw new Error(`${handle.id} did not answer`);
+      handle.lastStatus = status;
       handle.lastAnswerMs = performance.now();
       // A poll may have been answered before the latest role event: it wins only with a newer term.
       const polled = handle.lastStatus;
@@ -489,8 +492,7 @@ function newHandle(id: NodeId): NodeHandle {
     watching: false,
     overLagThreshold: false,
     spawnCount: 0,
-    gone: Promise.resolve(),
-    markGone: () => undefined,
+    calls: CallsUntilGone.alreadyGone(),
   };
 }
 

@@ -28,6 +28,7 @@ import type { FencingRecord } from '../node/fencing.js';
 import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from '../node/worker-api.js';
+import { CallsUntilGone } from '../cluster/calls-until-gone.js';
 import { judgeLease } from './lease-watchdog.js';
 
 export interface HostTiming {
@@ -119,8 +120,8 @@ export class HostSupervisor extends EventEmitter {
   private remote: Comlink.Remote<NodeWorkerApi> | null = null;
   private eventsPort: MessagePort | null = null;
   private pauseFlag: Int32Array | null = null;
-  private gone: Promise<void> = Promise.resolve();
-  private markGone: () => void = () => undefined;
+  /** Calls to the current worker, settled when it goes (none runs before the first spawn). */
+  private calls: CallsUntilGone = CallsUntilGone.alreadyGone();
   private state: WorkerState = 'stopped';
   private timer: ReturnType<typeof setInterval> | null = null;
   private polling = false;
@@ -166,7 +167,7 @@ export class HostSupervisor extends EventEmitter {
   call<T>(action: (remote: Comlink.Remote<NodeWorkerApi>) => Promise<T>, whenGone: () => T): Promise<T> {
     const remote = this.state === 'running' ? this.remote : null;
     if (!remote) return Promise.resolve(whenGone());
-    return Promise.race([action(remote).catch(whenGone), this.gone.then(whenGone)]);
+    return this.calls.settle(action(remote), whenGone);
   }
 
   /**
@@ -269,7 +270,8 @@ export class HostSupervisor extends EventEmitter {
     this.eventsPort = events.port1;
     this.pauseFlag = new Int32Array(pauseBuffer);
     this.beacon = new BeaconReader(beaconBuffer);
-    this.gone = new Promise<void>((resolve) => (this.markGone = resolve));
+    const calls = new CallsUntilGone();
+    this.calls = calls;
     this.lastStatus = null;
     const ready = new Promise<void>((resolve, reject) => {
       events.port1.on('message', (event: NodeEvent | WorkerReady | { type: 'log'; line: string }) => {
@@ -299,7 +301,7 @@ export class HostSupervisor extends EventEmitter {
     });
     worker.on('exit', () => {
       if (this.worker !== worker) return;
-      this.markGone();
+      calls.markGone();
       this.worker = null;
       this.remote = null;
       if (this.closed || this.state === 'stopped') return;
@@ -317,7 +319,7 @@ export class HostSupervisor extends EventEmitter {
     const worker = this.worker;
     const remote = cooperative && this.state === 'running' && !this.hung ? this.remote : null;
     this.state = state;
-    this.markGone();
+    this.calls.markGone();
     this.beacon = null;
     this.remote = null;
     this.worker = null;

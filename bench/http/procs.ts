@@ -244,6 +244,11 @@ export class EtcdCluster {
     return cluster;
   }
 
+  /** The members' process ids, for CPU accounting. */
+  pids(): number[] {
+    return this.members.flatMap((member) => (member.proc.child?.pid === undefined ? [] : [member.proc.child.pid]));
+  }
+
   clientUrl(name: string): string {
     const member = this.members.find((m) => m.name === name);
     if (!member) throw new Error(`no etcd member ${name}`);
@@ -299,6 +304,10 @@ export class NoopServer {
       throw error;
     }
     return server;
+  }
+
+  pid(): number | undefined {
+    return this.proc.child?.pid;
   }
 
   close(): void {

@@ -14,6 +14,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { startCpuMeter } from './process-cpu.js';
 import { EtcdCluster, NoopServer, ReplikitCluster, eventually, START_TIMEOUT_MS } from './procs.js';
 
 const RESULTS_FILE = 'results/bench-http-vs-etcd.json';
@@ -57,6 +58,10 @@ interface Run {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
+  /** Cores the system's processes used during the measured run (all three members; not the load tool). */
+  readonly cpuCores: number | null;
+  /** Their CPU time per acknowledged write, in microseconds. */
+  readonly cpuPerWriteUs: number | null;
 }
 
 function uptime(): string {
@@ -116,14 +121,22 @@ async function autocannon(args: string[], durationS: number): Promise<Record<str
   });
 }
 
-async function load(system: Run['system'], findUrl: () => Promise<string>, method: 'PUT' | 'POST', body: string): Promise<Run[]> {
+async function load(
+  system: Run['system'],
+  findUrl: () => Promise<string>,
+  pids: () => number[],
+  method: 'PUT' | 'POST',
+  body: string,
+): Promise<Run[]> {
   const runs: Run[] = [];
   for (const connections of CONNECTIONS) {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const url = await findUrl();
       const args = ['-c', String(connections), '-m', method, '-H', 'content-type=application/json', '-b', body, url];
       await autocannon(args, WARMUP_S);
+      const cpu = startCpuMeter(pids());
       const summary = await autocannon(args, MEASURE_S);
+      const cpuSeconds = cpu.stop();
       const latency = summary['latency'] as Record<string, number>;
       const requests = summary['requests'] as Record<string, number>;
       const total2xx = Number(summary['2xx'] ?? 0);
@@ -145,9 +158,12 @@ async function load(system: Run['system'], findUrl: () => Promise<string>, metho
         non2xx,
         errors: Number(summary['errors'] ?? 0),
         timeouts: Number(summary['timeouts'] ?? 0),
+        // autocannon's own startup (npx) is inside the metered stretch: a slight overstatement of cores.
+        cpuCores: cpuSeconds === null ? null : cpuSeconds / durationS,
+        cpuPerWriteUs: cpuSeconds === null || total2xx === 0 ? null : (cpuSeconds * 1e6) / total2xx,
       };
       console.log(
-        `${system} c=${connections} attempt ${attempt}: ${run.okPerSec.toFixed(0)} 2xx/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, non-2xx ${run.non2xx}, errors ${run.errors}${discarded ? ' (DISCARDED: leadership moved)' : ''}`,
+        `${system} c=${connections} attempt ${attempt}: ${run.okPerSec.toFixed(0)} 2xx/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, non-2xx ${run.non2xx}, errors ${run.errors}, ${formatCpu(run)}${discarded ? ' (DISCARDED: leadership moved)' : ''}`,
       );
       runs.push(run);
       if (!discarded) break;
@@ -193,7 +209,8 @@ async function benchReplikit(): Promise<Run[]> {
       console.log(`replikit leader ${leader.id} (term ${leader.term}) at ${cluster.url(leader.id)}`);
       return `${cluster.url(leader.id)}/key/${KEY}`;
     };
-    return await load('replikit', findUrl, 'PUT', VALUE_JSON);
+    const pids = (): number[] => cluster.ids().flatMap((id) => cluster.pid(id) ?? []);
+    return await load('replikit', findUrl, pids, 'PUT', VALUE_JSON);
   } finally {
     // Why leadership moved, if it did: what the hosts said about fencing, crashes and restarts.
     for (const line of cluster.logLines(/fenced|crash|restarted|exited/)) console.log(`replikit ${line}`);
@@ -210,7 +227,7 @@ async function benchEtcd(): Promise<Run[]> {
       return `${leaderUrl}/v3/kv/put`;
     };
     const b64 = (text: string): string => Buffer.from(text).toString('base64');
-    return await load('etcd', findUrl, 'POST', JSON.stringify({ key: b64(KEY), value: b64(VALUE_JSON) }));
+    return await load('etcd', findUrl, () => cluster.pids(), 'POST', JSON.stringify({ key: b64(KEY), value: b64(VALUE_JSON) }));
   } finally {
     cluster.close();
   }
@@ -219,10 +236,19 @@ async function benchEtcd(): Promise<Run[]> {
 async function benchNoop(): Promise<Run[]> {
   const server = await NoopServer.start();
   try {
-    return await load('node-noop', async () => `${server.url}/key/${KEY}`, 'PUT', VALUE_JSON);
+    const pids = (): number[] => {
+      const pid = server.pid();
+      return pid === undefined ? [] : [pid];
+    };
+    return await load('node-noop', async () => `${server.url}/key/${KEY}`, pids, 'PUT', VALUE_JSON);
   } finally {
     server.close();
   }
+}
+
+function formatCpu(run: Run): string {
+  if (run.cpuCores === null || run.cpuPerWriteUs === null) return 'CPU not measured';
+  return `${run.cpuCores.toFixed(2)} cores, ${run.cpuPerWriteUs.toFixed(0)} us CPU per 2xx`;
 }
 
 /** The kept run, or null when every attempt was discarded or none ran. */
@@ -259,18 +285,21 @@ async function main(): Promise<void> {
     p50At1: ratio(find(runs, 'replikit', 1)?.p50Ms, find(runs, 'etcd', 1)?.p50Ms),
     /** The 64-connection target is 5x; a Node server that does nothing reaches this multiple. */
     noopCeilingAt64: ratio(find(runs, 'node-noop', 64)?.okPerSec, find(runs, 'etcd', 64)?.okPerSec),
+    /** Both systems are CPU-bound here: 5x etcd's writes/s in the same cores needs a fifth of its CPU per write. */
+    cpuPerWriteAt64: ratio(find(runs, 'replikit', 64)?.cpuPerWriteUs ?? undefined, find(runs, 'etcd', 64)?.cpuPerWriteUs ?? undefined),
   };
   const table = [
-    '| system | connections | attempt | 2xx/s | p50 ms | p99 ms | 2xx | non-2xx | errors | kept |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| system | connections | attempt | 2xx/s | p50 ms | p99 ms | 2xx | non-2xx | errors | cores | CPU µs per 2xx | kept |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...runs.map(
       (r) =>
-        `| ${r.system} | ${r.connections} | ${r.attempt} | ${r.okPerSec.toFixed(0)} | ${r.p50Ms} | ${r.p99Ms} | ${r.total2xx} | ${r.non2xx} | ${r.errors} | ${r.discarded ? 'no: leadership moved' : 'yes'} |`,
+        `| ${r.system} | ${r.connections} | ${r.attempt} | ${r.okPerSec.toFixed(0)} | ${r.p50Ms} | ${r.p99Ms} | ${r.total2xx} | ${r.non2xx} | ${r.errors} | ${r.cpuCores?.toFixed(2) ?? '-'} | ${r.cpuPerWriteUs?.toFixed(0) ?? '-'} | ${r.discarded ? 'no: leadership moved' : 'yes'} |`,
     ),
   ].join('\n');
   console.log(`\n${table}\n`);
   console.log(`replikit/etcd throughput at 64 connections: ${ratios.throughputAt64?.toFixed(2) ?? 'not measurable (see failures)'}`);
   console.log(`replikit/etcd p50 at 1 connection: ${ratios.p50At1?.toFixed(2) ?? 'not measurable (see failures)'} (above 1: replikit slower)`);
+  console.log(`replikit/etcd CPU per write at 64 connections: ${ratios.cpuPerWriteAt64?.toFixed(2) ?? 'not measurable'}`);
   console.log(`node-noop/etcd throughput at 64 connections: ${ratios.noopCeilingAt64?.toFixed(2) ?? 'not measurable (see failures)'} (the most any Node HTTP face reaches here)`);
   for (const failure of failures) console.log(`failure: ${failure}`);
 

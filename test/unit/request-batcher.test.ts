@@ -26,11 +26,11 @@ describe('the request batcher', () => {
   it("per event-loop turn ('immediate'), requests from separate callbacks of one turn share a batch", async () => {
     const { batches, send } = recordingSend();
     const microtask = new RequestBatcher(send);
-    await Promise.all(await twoTimerCallbacks((key) => microtask.submit(get(key))));
+    await Promise.all(await twoCallbacksOfOneTurn((key) => microtask.submit(get(key))));
     expect(batches.map((batch) => batch.length)).toEqual([1, 1]);
     batches.length = 0;
     const perTurn = new RequestBatcher(send, 'immediate');
-    await Promise.all(await twoTimerCallbacks((key) => perTurn.submit(get(key))));
+    await Promise.all(await twoCallbacksOfOneTurn((key) => perTurn.submit(get(key))));
     expect(batches.map((batch) => batch.length)).toEqual([2]);
   });
 
@@ -44,14 +44,19 @@ describe('the request batcher', () => {
   });
 });
 
-/** Two timer callbacks due at once (one timers phase), each submitting; resolves with their promises. */
-function twoTimerCallbacks(submit: (key: string) => Promise<ClientAnswer>): Promise<Promise<ClientAnswer>[]> {
+/**
+ * Two callbacks of one check phase, each submitting; resolves with their promises. Immediates, not
+ * timers: two setTimeout(0) made a millisecond apart can fire in different loop turns, which made
+ * this test flaky on a loaded machine. A setImmediate queued while immediates run waits for the next
+ * turn, so the 'immediate' batcher's flush comes after both.
+ */
+function twoCallbacksOfOneTurn(submit: (key: string) => Promise<ClientAnswer>): Promise<Promise<ClientAnswer>[]> {
   return new Promise((resolve) => {
     const made: Promise<ClientAnswer>[] = [];
-    setTimeout(() => made.push(submit('x')), 0);
-    setTimeout(() => {
+    setImmediate(() => made.push(submit('x')));
+    setImmediate(() => {
       made.push(submit('y'));
       resolve(made);
-    }, 0);
+    });
   });
 }

@@ -46,6 +46,28 @@ export async function leaderOf(cluster: Cluster): Promise<string> {
 }
 
 /**
+ * Resolves with the new leader once the cluster itself routes writes to a leader other than
+ * `oldLeader` (its 'leader-change' event). Call it before cutting the old leader off, so the event
+ * cannot be missed. /status can name the new leader a moment earlier, and a write sent in that moment
+ * still goes to the old leader, which the supervisor may shoot with the write in flight.
+ */
+export function routedToNewLeader(cluster: Cluster, oldLeader: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cluster.off('event', listener);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for the cluster to route to a leader other than ${oldLeader}`));
+    }, timeoutMs);
+    function listener(event: { type: string; leaderId?: string | null }): void {
+      if (event.type !== 'leader-change' || !event.leaderId || event.leaderId === oldLeader) return;
+      clearTimeout(timer);
+      cluster.off('event', listener);
+      resolve(event.leaderId);
+    }
+    cluster.on('event', listener);
+  });
+}
+
+/**
  * Every acknowledged write must be readable: for each key, a linearizable
  * read returns the last acknowledged value or one written after it (writes
  * with unknown outcome may have landed later).

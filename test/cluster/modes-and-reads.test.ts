@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReplikitError } from '../../src/index.js';
-import { eventually, leaderOf, sleep, withCluster } from './helpers.js';
+import { eventually, leaderOf, routedToNewLeader, sleep, withCluster } from './helpers.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -19,14 +19,12 @@ describe('replication modes', () => {
       // The starting value must really be committed: in async mode it too could be lost.
       await cluster.put('balance', 100, { mode: 'quorum' });
       const others = cluster.nodeIds().filter((id) => id !== oldLeader);
+      const newLeader = routedToNewLeader(cluster, oldLeader);
       await cluster.partition([[oldLeader], others]);
       // The isolated leader still believes it leads: async answers from its disk alone.
       const acknowledged = await cluster.put('balance', 50);
       expect(acknowledged.index).toBeGreaterThan(0);
-      await eventually(async () => {
-        const status = await cluster.status();
-        return status.leaderId !== null && status.leaderId !== oldLeader;
-      }, 'the majority to elect a new leader');
+      await newLeader;
       await cluster.put('other', 'written by the new leader');
       await cluster.heal();
       await eventually(
@@ -42,12 +40,10 @@ describe('replication modes', () => {
     await withCluster({ nodes: 3, mode: 'quorum', requestTimeoutMs: 1500 }, async (cluster) => {
       const oldLeader = await leaderOf(cluster);
       await cluster.put('balance', 100);
+      const newLeader = routedToNewLeader(cluster, oldLeader);
       await cluster.partition([[oldLeader], cluster.nodeIds().filter((id) => id !== oldLeader)]);
       const cutOffWrite = codeOf(cluster.put('balance', 50));
-      await eventually(async () => {
-        const status = await cluster.status();
-        return status.leaderId !== null && status.leaderId !== oldLeader;
-      }, 'the majority to elect a new leader');
+      await newLeader;
       // The majority's leader writes in its term, so the cut-off leader can never win again with its entry.
       await cluster.put('other', 'written by the new leader');
       expect(['unknown-outcome', 'timeout']).toContain(await cutOffWrite);

@@ -31,7 +31,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ type: fc.constant('write' as const), replica, context: fc.option(fc.nat(), { nil: null }) }) },
   fc.record({ type: fc.constant('sync' as const), into: replica, from: replica }),
 );
-const history = fc.array(step, { maxLength: 40 });
+const history = fc.array(step, { maxLength: 40, size: 'max' });
 
 const sorted = (values: readonly number[]): number[] => [...values].sort((x, y) => x - y);
 

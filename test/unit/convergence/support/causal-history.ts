@@ -43,8 +43,13 @@ export class CausalHistory<P> {
     ids: ReadonlySet<number>,
     supersedes: (later: ModelEvent<P>, earlier: ModelEvent<P>) => boolean,
   ): Array<ModelEvent<P>> {
-    const events = [...ids].map((id) => this.events.get(id) as ModelEvent<P>);
+    const events = this.eventsOf(ids);
     return events.filter((earlier) => !events.some((later) => later.observed.has(earlier.id) && supersedes(later, earlier)));
+  }
+
+  /** The events with these ids. */
+  eventsOf(ids: ReadonlySet<number>): Array<ModelEvent<P>> {
+    return [...ids].map((id) => this.events.get(id) as ModelEvent<P>);
   }
 
   everything(): ReadonlySet<number> {

@@ -18,7 +18,9 @@ const replicaIndex = fc.integer({ min: 0, max: REPLICA_COUNT - 1 });
 export function steps<Op>(op: fc.Arbitrary<Op>, maxLength = 30): fc.Arbitrary<Array<Step<Op>>> {
   const local = fc.record({ type: fc.constant('local' as const), replica: replicaIndex, op });
   const merge = fc.record({ type: fc.constant('merge' as const), into: replicaIndex, from: replicaIndex });
-  return fc.array(fc.oneof({ weight: 2, arbitrary: local }, { weight: 1, arbitrary: merge }), { maxLength });
+  // size 'max': lengths spread over the whole range; fast-check's default keeps arrays near 10 long,
+  // too short for an add, a merge, a remove and another merge to meet often.
+  return fc.array(fc.oneof({ weight: 2, arbitrary: local }, { weight: 1, arbitrary: merge }), { maxLength, size: 'max' });
 }
 
 export interface Replicated<S, Op> {

@@ -55,7 +55,7 @@ const fromTransferring = {
   toFollower: go(LEADER_TRANSFERRING, FOLLOWER, 'endTransfer', 'becomeFollower'),
 };
 
-// ELECTION_TIMEOUT: only a voter campaigns; pre-vote first when enabled.
+// ELECTION_TIMEOUT (and LEADER_CRASHED in a follower): only a voter campaigns; pre-vote first when enabled.
 function campaign(
   event: { readonly preVote: boolean; readonly promotable: boolean },
   steps: { readonly stay: RoleStep; readonly withPreVote: RoleStep; readonly withoutPreVote: RoleStep },
@@ -85,6 +85,7 @@ function stepFrom(from: RoleState, event: RoleEvent): RoleStep {
     case FOLLOWER:
       switch (event.type) {
         case 'ELECTION_TIMEOUT':
+        case 'LEADER_CRASHED':
           return campaign(event, campaignFromFollower);
         case 'TIMEOUT_NOW':
           return event.promotable ? fromFollower.toCandidate : fromFollower.stay;

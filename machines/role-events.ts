@@ -7,6 +7,11 @@
 export type RoleEvent =
   /** The election timer fired. `promotable`: this node is a voter of the current membership. */
   | { readonly type: 'ELECTION_TIMEOUT'; readonly preVote: boolean; readonly promotable: boolean }
+  /**
+   * Evidence, not silence: the leader's thread or process is gone (its channel closed, a redial
+   * was refused). A voter campaigns at once instead of waiting out its election timeout.
+   */
+  | { readonly type: 'LEADER_CRASHED'; readonly preVote: boolean; readonly promotable: boolean }
   /** A majority would vote for us: run the real election. */
   | { readonly type: 'PRE_VOTE_QUORUM' }
   /** A majority voted for us in our term. */
@@ -33,6 +38,7 @@ export type RoleEventType = RoleEvent['type'];
 // A record, not an array, so the compiler refuses a missing or unknown type.
 const EVENT_TYPES: Readonly<Record<RoleEventType, true>> = {
   ELECTION_TIMEOUT: true,
+  LEADER_CRASHED: true,
   PRE_VOTE_QUORUM: true,
   VOTE_QUORUM: true,
   TIMEOUT_NOW: true,

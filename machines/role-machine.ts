@@ -36,11 +36,11 @@ export type RoleActionName =
 
 // Learners and removed nodes never campaign: only a voter may become a candidate.
 function isPromotable(event: RoleEvent): boolean {
-  return (event.type === 'ELECTION_TIMEOUT' || event.type === 'TIMEOUT_NOW') && event.promotable;
+  return (event.type === 'ELECTION_TIMEOUT' || event.type === 'LEADER_CRASHED' || event.type === 'TIMEOUT_NOW') && event.promotable;
 }
 
 function wantsPreVote(event: RoleEvent): boolean {
-  return event.type === 'ELECTION_TIMEOUT' && event.preVote;
+  return (event.type === 'ELECTION_TIMEOUT' || event.type === 'LEADER_CRASHED') && event.preVote;
 }
 
 // The core runs its own code for each action name; nothing runs here.
@@ -79,6 +79,8 @@ export const roleMachine = setup({
       entry: 'becomeFollower',
       on: {
         ELECTION_TIMEOUT: campaign,
+        // Only a follower has a leader to lose; a campaigner is already looking for a new one.
+        LEADER_CRASHED: campaign,
         TIMEOUT_NOW: { guard: 'promotable', target: 'candidate' },
       },
     },

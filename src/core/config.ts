@@ -24,6 +24,13 @@ export interface CoreConfig {
    * followers rarely time out within one round trip of each other.
    */
   readonly electionJitterTicks: number;
+  /**
+   * How patient a follower may become (election-patience.ts): it waits at least
+   * electionTimeoutTicks, longer when the gaps it sees between a leader's messages grow, never more
+   * than this. Equal to electionTimeoutTicks (the default), the wait never adapts. Leader
+   * stickiness and the lease stay on electionTimeoutTicks, so adapting is only ever more patient.
+   */
+  readonly maxElectionTimeoutTicks: number;
   readonly heartbeatIntervalTicks: number;
   readonly preVote: boolean;
   /** A leader that hears from no majority within an election timeout steps down; enables leases. */
@@ -61,6 +68,7 @@ export function resolveCoreConfig(input: CoreConfigInput): CoreConfig {
   const config: CoreConfig = {
     electionTimeoutTicks,
     electionJitterTicks: electionTimeoutTicks,
+    maxElectionTimeoutTicks: electionTimeoutTicks,
     heartbeatIntervalTicks,
     preVote: true,
     checkQuorum: true,
@@ -103,6 +111,12 @@ export function validateCoreConfig(config: CoreConfig): string[] {
   positiveInteger('electionTimeoutTicks', config.electionTimeoutTicks);
   positiveInteger('electionJitterTicks', config.electionJitterTicks);
   positiveInteger('heartbeatIntervalTicks', config.heartbeatIntervalTicks);
+  positiveInteger('maxElectionTimeoutTicks', config.maxElectionTimeoutTicks);
+  if (config.maxElectionTimeoutTicks < config.electionTimeoutTicks) {
+    problems.push(
+      `maxElectionTimeoutTicks (${config.maxElectionTimeoutTicks}) must be at least electionTimeoutTicks (${config.electionTimeoutTicks})`,
+    );
+  }
   positiveInteger('maxEntriesPerAppend', config.maxEntriesPerAppend);
   positiveInteger('maxAppendBytes', config.maxAppendBytes);
   positiveInteger('maxInflightAppends', config.maxInflightAppends);

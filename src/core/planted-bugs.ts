@@ -2,7 +2,13 @@
 // `--plant-bug NAME` option. They exist to prove the checkers can fail: a
 // checker that never catches a planted bug proves nothing by passing.
 
-export const PLANTED_BUGS = ['commit-old-term', 'vote-twice', 'no-truncate'] as const;
+export const PLANTED_BUGS = [
+  'commit-old-term',
+  'vote-twice',
+  'no-truncate',
+  // A follower serves a linearizable read at its own commit index instead of asking its leader.
+  'follower-read-local',
+] as const;
 
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 

@@ -14,6 +14,8 @@ import {
 } from '../../machines/index.js';
 import { assert, unreachable } from './assert.js';
 import { resolveCoreConfig, validateWritePolicy, type CoreConfig, type CoreConfigInput, type WritePolicy } from './config.js';
+import { ElectionPatience } from './election-patience.js';
+import { ForwardedReads } from './forwarded-reads.js';
 import { allMembers, applyMembershipChange, isVoter, quorumMatchIndex, quorumSize } from './membership.js';
 import { Progress } from './progress.js';
 import { RaftLog } from './raft-log.js';
@@ -35,8 +37,12 @@ import type {
   NodeId,
   PersistedState,
   ProposeResult,
+  ReadIndexRequest,
+  ReadIndexResponse,
+  ReadState,
   Ready,
   RejectReason,
+  RoleCause,
   RequestVote,
   RequestVoteResponse,
   Role,
@@ -91,7 +97,12 @@ export class RaftCore {
   private nowTick = 0;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
-  private randomizedElectionTimeout = 0;
+  /** This wait's random part, drawn when the election timer is reset; the base is the patience's. */
+  private electionJitterDrawTicks = 0;
+  private readonly patience: ElectionPatience;
+  /** Why the node holds its role (SoftState.cause), and the cause of the campaign it runs or won. */
+  private roleCause: RoleCause = { kind: 'start' };
+  private campaignCause: RoleCause = { kind: 'start' };
   private readonly votes = new Map<NodeId, boolean>();
   /** This pre-candidate granted a better claim's pre-vote (see outranksPreCandidate): it will not run itself. */
   private yieldedTo: NodeId | null = null;
@@ -112,6 +123,16 @@ export class RaftCore {
   private reads: ReadBarrier;
   private readonly failedAcks: WriteAck[] = [];
   private readonly droppedReads: number[] = [];
+  /** A follower's reads sent to its leader for a read index. */
+  private readonly forwardedReads: ForwardedReads;
+  /** Forwarded reads the leader answered: released in the next Ready. */
+  private readonly forwardedReleased: ReadState[] = [];
+  /**
+   * On the leader, reads forwarded by followers sit in the same read barrier as its own, under
+   * negative ids (the runtime's are positive), mapped back to who asked and their id.
+   */
+  private readonly remoteReadOrigins = new Map<number, { readonly from: NodeId; readonly requestId: number }>();
+  private nextRemoteReadId = -1;
 
   private outbox: Message[] = [];
   private persistedHardState: HardState;
@@ -141,8 +162,10 @@ export class RaftCore {
 
     this.writeAcks = new WriteAcks(this.config.maxPendingWrites);
     this.reads = new ReadBarrier(this.config.maxPendingReads);
+    this.forwardedReads = new ForwardedReads(this.config.maxPendingReads);
+    this.patience = new ElectionPatience(this.config.electionTimeoutTicks, this.config.maxElectionTimeoutTicks);
     this.persistedHardState = { term: this.term, vote: this.vote, commit: this.log.committed };
-    this.reportedSoftState = { role: 'follower', leaderId: null };
+    this.reportedSoftState = { role: 'follower', leaderId: null, cause: this.roleCause };
     this.resetElectionTimer();
   }
 
@@ -162,11 +185,36 @@ export class RaftCore {
     this.nowTick += ticks;
     if (this.role === 'leader') this.tickLeader(ticks);
     else this.tickElection(ticks);
+    this.resendDueForwardedReads();
+    this.dropStaleForwardedReads();
   }
 
   step(message: Message): void {
     this.assertBetweenReadies();
     if (message.to !== this.id) return;
+    this.stepMessage(message);
+    this.dropStaleForwardedReads();
+  }
+
+  /**
+   * Evidence, not silence: `peer`'s thread or process is gone (its channel closed and it could not
+   * be reached again). A follower whose leader it was campaigns at once, and no longer shields that
+   * leader with stickiness. The runtime hands this over in the order it arrived among the messages,
+   * so evidence about an old incarnation can never be applied after the new one was heard.
+   */
+  peerCrashed(peer: NodeId): void {
+    this.assertBetweenReadies();
+    if (peer === this.id || this.role !== 'follower' || this.leaderId !== peer) return;
+    this.leaderId = null;
+    this.patience.forgetLeader();
+    this.campaignIsTransfer = false;
+    const promotable = isVoter(this.membership, this.id);
+    this.fire({ type: 'LEADER_CRASHED', preVote: this.config.preVote, promotable }, { kind: 'leader-crashed', leaderId: peer });
+    this.countVotes();
+    this.dropStaleForwardedReads();
+  }
+
+  private stepMessage(message: Message): void {
     if (message.term > this.term) {
       if (!this.acceptHigherTerm(message)) return;
     } else if (message.term < this.term) {
@@ -192,7 +240,11 @@ export class RaftCore {
       case 'HeartbeatResponse':
         return this.handleHeartbeatResponse(message);
       case 'TimeoutNow':
-        return this.campaign(true);
+        return this.campaign({ kind: 'transfer', from: message.from });
+      case 'ReadIndexRequest':
+        return this.handleReadIndexRequest(message);
+      case 'ReadIndexResponse':
+        return this.handleReadIndexResponse(message);
       default:
         unreachable(message, 'unknown message type');
     }
@@ -240,17 +292,37 @@ export class RaftCore {
    */
   readIndex(requestId: number, options: { lease?: boolean } = {}): CommandResult {
     this.assertBetweenReadies();
+    assert(Number.isSafeInteger(requestId) && requestId > 0, `read id ${requestId} is a positive integer`);
+    if (this.role !== 'leader') return this.forwardReadIndex(requestId, options.lease === true);
     const refused = this.refuseUnlessLeader();
     if (refused) return refused;
     if (this.reads.isFull()) return this.reject('too-many-pending');
-    if (!this.committedInTerm()) {
-      this.reads.waitForTermCommit(requestId);
-    } else if ((options.lease && this.leaseValid()) || this.membership.voters.length === 1) {
-      this.reads.releaseNow(requestId, this.log.committed);
-    } else {
-      this.reads.add(requestId, this.log.committed);
-    }
+    this.registerRead(requestId, options.lease === true);
     return { ok: true };
+  }
+
+  /** A follower asks its leader; the answer comes back as a ReadState like the leader's own. */
+  private forwardReadIndex(requestId: number, lease: boolean): CommandResult {
+    const leaderId = this.leaderId;
+    if (this.role !== 'follower' || leaderId === null) return this.reject('not-leader');
+    if (this.forwardedReads.isFull()) return this.reject('too-many-pending');
+    if (this.config.plantedBug === 'follower-read-local') {
+      this.forwardedReleased.push({ requestId, index: this.log.committed });
+      return { ok: true };
+    }
+    this.forwardedReads.add(requestId, lease, leaderId, this.nowTick);
+    this.sendReadIndexRequest(leaderId, requestId, lease);
+    return { ok: true };
+  }
+
+  private registerRead(barrierId: number, lease: boolean): void {
+    if (!this.committedInTerm()) {
+      this.reads.waitForTermCommit(barrierId);
+    } else if ((lease && this.leaseValid()) || this.membership.voters.length === 1) {
+      this.reads.releaseNow(barrierId, this.log.committed);
+    } else {
+      this.reads.add(barrierId, this.log.committed);
+    }
   }
 
   transferLeadership(to: NodeId): CommandResult {
@@ -263,7 +335,7 @@ export class RaftCore {
     if (this.transferee !== null) return this.reject('transfer-in-progress');
     this.transferee = to;
     this.electionElapsed = 0; // the transfer must finish within one election timeout
-    this.fire({ type: 'TRANSFER_LEADERSHIP' });
+    this.fire({ type: 'TRANSFER_LEADERSHIP' }, this.roleCause);
     const progress = this.progress.get(to);
     assert(progress, `no progress for voter ${to}`);
     if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(to);
@@ -300,6 +372,7 @@ export class RaftCore {
       this.snapshotToInstall !== null ||
       this.reads.needsRound() ||
       this.reads.hasReleased() ||
+      this.forwardedReleased.length > 0 ||
       this.failedAcks.length > 0 ||
       this.droppedReads.length > 0 ||
       (this.role === 'leader' && this.writeAcks.hasDue(this.replicationView(), this.nowTick)) ||
@@ -316,14 +389,15 @@ export class RaftCore {
     }
     const acks = this.role === 'leader' ? this.writeAcks.collect(this.replicationView(), this.nowTick) : [];
     const hardState: HardState = { term: this.term, vote: this.vote, commit: this.log.committed };
-    const softState: SoftState = { role: this.role, leaderId: this.leaderId };
+    const softState: SoftState = { role: this.role, leaderId: this.leaderId, cause: this.roleCause };
+    const readStates = this.answerRemoteReads(this.reads.take());
     const ready: Ready = {
       ...(this.hardStateChanged() ? { hardState } : {}),
       entries: this.log.unstableEntries(),
       ...(this.snapshotToInstall ? { snapshot: this.snapshotToInstall } : {}),
       messages: this.outbox,
       committed: this.log.nextCommitted(this.config.maxCommittedPerReady),
-      readStates: this.reads.take(),
+      readStates: this.forwardedReleased.length > 0 ? [...readStates, ...this.forwardedReleased.splice(0)] : readStates,
       droppedReads: this.droppedReads.splice(0),
       acks: this.failedAcks.length > 0 ? [...this.failedAcks.splice(0), ...acks] : acks,
       ...(this.softStateChanged() ? { softState } : {}),
@@ -374,6 +448,9 @@ export class RaftCore {
       progress,
       leaseValid: this.leaseValid(),
       leaseRemainingTicks: this.leaseRemainingTicks(),
+      electionWaitTicks: this.patience.waitTicks(this.nowTick),
+      largestLeaderGapTicks: this.patience.largestRecentGapTicks(this.nowTick),
+      cause: this.roleCause,
     };
   }
 
@@ -389,9 +466,18 @@ export class RaftCore {
 
   // --------------------------------------------------------------- role machine
 
-  private fire(event: RoleEvent): void {
+  /**
+   * `cause` says why, for the record: a campaign's cause is kept until it ends, and a node that
+   * wins carries it as leader (SoftState.cause), so every leader change can say what caused it.
+   */
+  private fire(event: RoleEvent, cause: RoleCause): void {
     const step = this.driver.send(this.roleState, event);
     this.roleState = step.state;
+    if (step.changed || step.actions.length > 0) {
+      const campaigning = this.role === 'pre-candidate' || this.role === 'candidate';
+      if (campaigning && event.type !== 'PRE_VOTE_QUORUM') this.campaignCause = cause;
+      this.roleCause = campaigning || this.role === 'leader' ? this.campaignCause : cause;
+    }
     for (const action of step.actions) this.runRoleAction(action);
   }
 
@@ -426,7 +512,10 @@ export class RaftCore {
     // Stepping down on its own (check-quorum, removal), it knows of no leader.
     if (this.leaderId === this.id) this.leaderId = null;
     this.failedAcks.push(...this.writeAcks.failAll());
-    this.droppedReads.push(...this.reads.dropAll());
+    for (const barrierId of this.reads.dropAll()) {
+      if (barrierId > 0) this.droppedReads.push(barrierId);
+      else this.answerRemoteRead(barrierId, null);
+    }
     this.progress.clear();
     this.transferee = null;
     this.needsBroadcast = false;
@@ -436,6 +525,7 @@ export class RaftCore {
   private enterPreCandidate(): void {
     this.resetElectionTimer();
     this.leaderId = null;
+    this.patience.forgetLeader();
     this.yieldedTo = null;
     this.requestVotes(true);
   }
@@ -445,6 +535,7 @@ export class RaftCore {
     this.term += 1;
     this.vote = this.id;
     this.leaderId = null;
+    this.patience.forgetLeader();
     this.requestVotes(false);
   }
 
@@ -469,17 +560,24 @@ export class RaftCore {
 
   private tickElection(ticks: number): void {
     this.electionElapsed += ticks;
-    if (this.electionElapsed >= this.randomizedElectionTimeout) {
+    if (this.electionElapsed >= this.electionWaitTicks()) {
+      const silenceTicks = this.electionElapsed;
       this.electionElapsed = 0;
-      this.campaign(false);
+      this.campaign({ kind: 'election-timeout', silenceTicks });
     }
   }
 
-  private campaign(transfer: boolean): void {
+  /** Silence this node sits out before it campaigns: its patience plus this wait's jitter. */
+  private electionWaitTicks(): number {
+    return this.patience.waitTicks(this.nowTick) + this.electionJitterDrawTicks;
+  }
+
+  private campaign(cause: RoleCause & { kind: 'election-timeout' | 'transfer' }): void {
     const promotable = isVoter(this.membership, this.id);
+    const transfer = cause.kind === 'transfer';
     this.campaignIsTransfer = transfer;
-    if (transfer) this.fire({ type: 'TIMEOUT_NOW', promotable });
-    else this.fire({ type: 'ELECTION_TIMEOUT', preVote: this.config.preVote, promotable });
+    if (transfer) this.fire({ type: 'TIMEOUT_NOW', promotable }, cause);
+    else this.fire({ type: 'ELECTION_TIMEOUT', preVote: this.config.preVote, promotable }, cause);
     this.countVotes();
   }
 
@@ -515,11 +613,11 @@ export class RaftCore {
     const quorum = quorumSize(this.membership.voters.length);
     // Having backed a better pre-candidate, it waits for that one's RequestVote (or its own next timeout).
     if (granted >= quorum && !(role === 'pre-candidate' && this.yieldedTo !== null)) {
-      this.fire({ type: role === 'pre-candidate' ? 'PRE_VOTE_QUORUM' : 'VOTE_QUORUM' });
+      this.fire({ type: role === 'pre-candidate' ? 'PRE_VOTE_QUORUM' : 'VOTE_QUORUM' }, this.campaignCause);
       // Winning the pre-vote starts the real election, which a single voter wins at once.
       if (role === 'pre-candidate') this.countVotes();
     } else if (rejected >= quorum && role === 'pre-candidate') {
-      this.fire({ type: 'PRE_VOTE_REJECTED' });
+      this.fire({ type: 'PRE_VOTE_REJECTED' }, { kind: 'pre-vote-rejected' });
     }
   }
 
@@ -538,7 +636,7 @@ export class RaftCore {
     }
     if (message.type === 'RequestVoteResponse' && message.preVote && message.granted) return true;
     const fromLeader = message.type === 'AppendEntries' || message.type === 'Heartbeat' || message.type === 'InstallSnapshot';
-    this.becomeFollowerAt(message.term, fromLeader ? message.from : null);
+    this.becomeFollowerAt(message.term, fromLeader ? message.from : null, message.from);
     return true;
   }
 
@@ -558,23 +656,28 @@ export class RaftCore {
       });
     } else if (message.type === 'RequestVote' && message.preVote) {
       this.send({ type: 'RequestVoteResponse', from: this.id, to: message.from, term: this.term, preVote: true, granted: false });
+    } else if (message.type === 'ReadIndexRequest') {
+      // Our newer term tells the asker its leader is gone; it asks again once it knows the new one.
+      this.sendReadIndexResponse(message.from, message.requestId, null);
     }
   }
 
-  private becomeFollowerAt(term: number, leaderId: NodeId | null): void {
+  private becomeFollowerAt(term: number, leaderId: NodeId | null, from: NodeId): void {
     if (term > this.term) {
       this.term = term;
       this.vote = null;
     }
     this.leaderId = leaderId;
-    this.fire({ type: 'HIGHER_TERM' });
+    this.patience.forgetLeader();
+    this.fire({ type: 'HIGHER_TERM' }, { kind: 'higher-term', from, term });
   }
 
   private followLeader(leaderId: NodeId): void {
     assert(this.role !== 'leader', `two leaders in term ${this.term}: ${this.id} and ${leaderId}`);
-    if (this.role !== 'follower') this.fire({ type: 'LEADER_SEEN' });
+    if (this.role !== 'follower') this.fire({ type: 'LEADER_SEEN' }, { kind: 'leader-seen', leaderId });
     this.leaderId = leaderId;
     this.electionElapsed = 0;
+    this.patience.contact(leaderId, this.nowTick);
   }
 
   private handleRequestVote(message: RequestVote): void {
@@ -716,6 +819,78 @@ export class RaftCore {
     this.respondAppend(message.from, true, meta.index);
   }
 
+  // ------------------------------------------------------ reads from followers
+
+  /** On the leader: a follower's read joins the read barrier under a negative id of our own. */
+  private handleReadIndexRequest(message: ReadIndexRequest): void {
+    if (this.role !== 'leader') {
+      this.sendReadIndexResponse(message.from, message.requestId, null);
+      return;
+    }
+    if (this.reads.isFull() || this.remoteReadOrigins.size >= this.config.maxPendingReads) return; // it asks again
+    // Unlike the leader's own reads, a follower's is served during a transfer: the heartbeat round
+    // still proves no newer leader committed anything (a voter that moved on answers with its
+    // newer term instead of an acknowledgement), and the lease is off while transferring.
+    const barrierId = this.nextRemoteReadId--;
+    this.remoteReadOrigins.set(barrierId, { from: message.from, requestId: message.requestId });
+    this.registerRead(barrierId, message.lease);
+  }
+
+  /** On a follower: the leader's answer releases (or drops) the read it forwarded. */
+  private handleReadIndexResponse(message: ReadIndexResponse): void {
+    if (!message.ok && message.from === this.leaderId) {
+      // Our leader says it leads no more (it stepped down in this term, so no one else can lead it):
+      // forget it, so reads wait for the next leader instead of asking this one again and again.
+      this.leaderId = null;
+      this.patience.forgetLeader();
+    }
+    if (!this.forwardedReads.settle(message.requestId, message.from)) return;
+    if (message.ok && message.from === this.leaderId) this.forwardedReleased.push({ requestId: message.requestId, index: message.index });
+    else this.droppedReads.push(message.requestId);
+  }
+
+  /** The released reads that are the leader's own; followers' are answered with their index. */
+  private answerRemoteReads(released: ReadState[]): ReadState[] {
+    if (this.remoteReadOrigins.size === 0) return released;
+    const own: ReadState[] = [];
+    for (const read of released) {
+      if (read.requestId > 0) own.push(read);
+      else this.answerRemoteRead(read.requestId, read.index);
+    }
+    return own;
+  }
+
+  /** `index` null: this node could not serve it (no leader any more). */
+  private answerRemoteRead(barrierId: number, index: number | null): void {
+    const origin = this.remoteReadOrigins.get(barrierId);
+    assert(origin, `no origin for forwarded read ${barrierId}`);
+    this.remoteReadOrigins.delete(barrierId);
+    this.sendReadIndexResponse(origin.from, origin.requestId, index);
+  }
+
+  private sendReadIndexResponse(to: NodeId, requestId: number, index: number | null): void {
+    this.send({ type: 'ReadIndexResponse', from: this.id, to, term: this.term, requestId, ok: index !== null, index: index ?? 0 });
+  }
+
+  private sendReadIndexRequest(to: NodeId, requestId: number, lease: boolean): void {
+    this.send({ type: 'ReadIndexRequest', from: this.id, to, term: this.term, requestId, lease });
+  }
+
+  /** A request or its answer was lost: ask again, a few times, then let the runtime decide. */
+  private resendDueForwardedReads(): void {
+    if (this.forwardedReads.size === 0) return;
+    const timeoutTicks = Math.max(2 * this.config.heartbeatIntervalTicks, Math.ceil(this.config.electionTimeoutTicks / 2));
+    const { resend, dropped } = this.forwardedReads.due(this.nowTick, timeoutTicks);
+    for (const read of resend) this.sendReadIndexRequest(read.leaderId, read.requestId, read.lease);
+    this.droppedReads.push(...dropped);
+  }
+
+  /** After every input: forwarded reads wait only on the leader this follower still follows. */
+  private dropStaleForwardedReads(): void {
+    if (this.forwardedReads.size === 0) return;
+    this.droppedReads.push(...this.forwardedReads.dropUnlessSentTo(this.role === 'follower' ? this.leaderId : null));
+  }
+
   // ------------------------------------------------------- leader: replication
 
   private tickLeader(ticks: number): void {
@@ -724,11 +899,11 @@ export class RaftCore {
     if (this.electionElapsed >= this.config.electionTimeoutTicks) {
       this.electionElapsed = 0;
       if (this.config.checkQuorum && !this.quorumRecentlyActive()) {
-        this.fire({ type: 'CHECK_QUORUM_FAILED' });
+        this.fire({ type: 'CHECK_QUORUM_FAILED' }, { kind: 'check-quorum' });
         return;
       }
       for (const progress of this.progress.values()) progress.recentActive = false;
-      if (this.transferee !== null) this.fire({ type: 'TRANSFER_ENDED' });
+      if (this.transferee !== null) this.fire({ type: 'TRANSFER_ENDED' }, this.roleCause);
     }
     if (this.heartbeatElapsed >= this.config.heartbeatIntervalTicks) {
       this.heartbeatElapsed = 0;
@@ -923,7 +1098,7 @@ export class RaftCore {
     if (this.committedInTerm()) this.reads.termCommitted(this.log.committed);
     if (!isVoter(this.membership, this.id) && !this.hasPendingMembershipChange()) {
       // The change that removed this leader has committed: it hands over by stepping down.
-      this.fire({ type: 'STEP_DOWN' });
+      this.fire({ type: 'STEP_DOWN' }, { kind: 'removed' });
     }
     return true;
   }
@@ -1021,7 +1196,7 @@ export class RaftCore {
 
   private resetElectionTimer(): void {
     this.electionElapsed = 0;
-    this.randomizedElectionTimeout = this.config.electionTimeoutTicks + this.random.int(this.config.electionJitterTicks);
+    this.electionJitterDrawTicks = this.random.int(this.config.electionJitterTicks);
   }
 
   private refuseUnlessLeader(): (ProposeResult & { ok: false }) | null {

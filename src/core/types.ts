@@ -128,6 +128,28 @@ export interface TimeoutNow extends MessageBase {
   readonly type: 'TimeoutNow';
 }
 
+/**
+ * A follower asks its leader for a read index (ReadIndex from a follower, as etcd and TiKV do): the
+ * leader confirms its leadership as for its own reads and answers with its commit index, which the
+ * follower applies before it serves the read.
+ */
+export interface ReadIndexRequest extends MessageBase {
+  readonly type: 'ReadIndexRequest';
+  /** The follower's own id for the read; the leader only echoes it. */
+  readonly requestId: number;
+  /** The read may be served from the leader's lease, without a heartbeat round. */
+  readonly lease: boolean;
+}
+
+export interface ReadIndexResponse extends MessageBase {
+  readonly type: 'ReadIndexResponse';
+  readonly requestId: number;
+  /** False when the sender is no leader (any more): the follower asks again once it knows one. */
+  readonly ok: boolean;
+  /** With ok: reading after this index is applied is linearizable. */
+  readonly index: number;
+}
+
 export type Message =
   | AppendEntries
   | AppendEntriesResponse
@@ -136,7 +158,9 @@ export type Message =
   | Heartbeat
   | HeartbeatResponse
   | InstallSnapshot
-  | TimeoutNow;
+  | TimeoutNow
+  | ReadIndexRequest
+  | ReadIndexResponse;
 
 export type MessageType = Message['type'];
 
@@ -175,9 +199,36 @@ export type WriteAck =
       readonly reason: 'leadership-lost' | 'sync-timeout';
     };
 
+/**
+ * Why a node's role changed: every leader change can say what caused it. A leader (or campaigner)
+ * carries the cause of the campaign it won (or runs); a follower, why it stopped leading or
+ * campaigning.
+ */
+export type RoleCause =
+  /** The node started (or restarted) and has not changed role since. */
+  | { readonly kind: 'start' }
+  /** No word from a leader for `silenceTicks` (patience ran out; a pause, a partition or a hang). */
+  | { readonly kind: 'election-timeout'; readonly silenceTicks: number }
+  /** Evidence that the leader is gone: its channel closed and it cannot be reached again. */
+  | { readonly kind: 'leader-crashed'; readonly leaderId: NodeId }
+  /** The leader handed over (TimeoutNow). */
+  | { readonly kind: 'transfer'; readonly from: NodeId }
+  /** A leader that heard from no majority within an election timeout stepped down. */
+  | { readonly kind: 'check-quorum' }
+  /** A message of a newer term arrived. */
+  | { readonly kind: 'higher-term'; readonly from: NodeId; readonly term: number }
+  /** A leader of this term was heard: the campaign ends. */
+  | { readonly kind: 'leader-seen'; readonly leaderId: NodeId }
+  /** A majority refused the pre-vote: a leader is still alive for them. */
+  | { readonly kind: 'pre-vote-rejected' }
+  /** A leader removed from the membership stepped down. */
+  | { readonly kind: 'removed' };
+
 export interface SoftState {
   readonly role: Role;
   readonly leaderId: NodeId | null;
+  /** Why the role is what it is (set with every role change). */
+  readonly cause: RoleCause;
 }
 
 /** Everything the runtime must do after one turn of inputs. */
@@ -228,6 +279,12 @@ export interface CoreStatus {
   readonly leaseValid: boolean;
   /** Ticks until the leader lease lapses unless renewed; 0 without a lease. */
   readonly leaseRemainingTicks: number;
+  /** How much silence from a leader this node now sits out before it campaigns (before jitter). */
+  readonly electionWaitTicks: number;
+  /** The largest gap between its leader's messages this node saw lately (what its patience adapts to). */
+  readonly largestLeaderGapTicks: number;
+  /** Why the node holds its role. */
+  readonly cause: RoleCause;
 }
 
 /** What a node recovers from its own disk after a restart. */

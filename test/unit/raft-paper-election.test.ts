@@ -174,7 +174,7 @@ describe('§5.2 leader election', () => {
   it('§5.2 a candidate that wins a majority becomes leader and sends heartbeats', () => {
     const voters = ['a', 'b', 'c', 'd', 'e'];
     const core = loneCore('a', voters, PLAIN);
-    ticksUntilRoleChanges(core);
+    const silenceTicks = ticksUntilRoleChanges(core);
     drain(core);
     core.step(voteResponse('b', 'a', 1, true));
     core.step(voteResponse('c', 'a', 1, false));
@@ -183,7 +183,8 @@ describe('§5.2 leader election', () => {
     core.step(voteResponse('e', 'a', 1, true));
     expect(core.role).toBe('leader'); // 3 of 5
     const ready = drain(core);
-    expect(ready.softState).toEqual({ role: 'leader', leaderId: 'a' });
+    // The leader says why it leads: the campaign it won began when its election timer ran out.
+    expect(ready.softState).toEqual({ role: 'leader', leaderId: 'a', cause: { kind: 'election-timeout', silenceTicks } });
     // It announces itself at once with its no-op (§8), then heartbeats every interval.
     const appends = ofType(ready.messages, 'AppendEntries');
     expect(appends.map((m) => m.to)).toEqual(['b', 'c', 'd', 'e']);

@@ -116,9 +116,9 @@ describe('§6.4 ReadIndex', () => {
     expect(readStatesOf(cluster, 'a')).toEqual([]);
   });
 
-  it('§6.4 ReadIndex on a follower is refused with the leader to ask', () => {
-    const cluster = clusterLedByA();
-    expect(cluster.core('b').readIndex(1)).toEqual({ ok: false, reason: 'not-leader', leaderId: 'a' });
+  it('§6.4 ReadIndex on a follower that knows no leader is refused', () => {
+    const cluster = new ScriptedCluster(VOTERS, PLAIN);
+    expect(cluster.core('b').readIndex(1)).toEqual({ ok: false, reason: 'not-leader', leaderId: null });
   });
 
   it('§6.4 ReadIndex: a single voter releases a read at once, with no round trip', () => {
@@ -127,6 +127,120 @@ describe('§6.4 ReadIndex', () => {
     drain(core);
     core.readIndex(3);
     expect(drain(core).readStates).toEqual([{ requestId: 3, index: 1 }]);
+  });
+});
+
+// ------------------------------------------------ ReadIndex from a follower
+
+describe('§6.4 ReadIndex from a follower (as etcd and TiKV serve follower reads)', () => {
+  const isRead = (m: Message): boolean => m.type === 'ReadIndexRequest' || m.type === 'ReadIndexResponse';
+
+  it('a follower asks its leader, which confirms a heartbeat round and answers with its commit index', () => {
+    const cluster = clusterLedByA(FIVE);
+    cluster.core('a').propose(data(1));
+    cluster.settle();
+    cluster.deliverAll();
+    expect(cluster.core('b').readIndex(4)).toEqual({ ok: true });
+    cluster.settle();
+    expect(ofType(cluster.pending, 'ReadIndexRequest')).toEqual([
+      { type: 'ReadIndexRequest', from: 'b', to: 'a', term: 1, requestId: 4, lease: false },
+    ]);
+    cluster.deliver((m) => m.type === 'ReadIndexRequest');
+    expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([]); // not before a round
+    cluster.deliverAll(involves('c')); // a and c: 2 of 5
+    expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([]);
+    cluster.deliverAll(involves('d')); // 3 of 5
+    expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([
+      { type: 'ReadIndexResponse', from: 'a', to: 'b', term: 1, requestId: 4, ok: true, index: 2 },
+    ]);
+    cluster.deliver(isRead);
+    expect(readStatesOf(cluster, 'b')).toEqual([{ requestId: 4, index: 2 }]);
+    expect(readStatesOf(cluster, 'a')).toEqual([]); // the leader's own reads are not touched
+  });
+
+  it('a forwarded lease read is answered from the leader lease, without a round', () => {
+    const cluster = clusterLedByA(VOTERS, { checkQuorum: true });
+    cluster.run(T);
+    cluster.core('c').readIndex(9, { lease: true });
+    cluster.settle();
+    cluster.deliver((m) => m.type === 'ReadIndexRequest');
+    expect(ofType(cluster.pending, 'Heartbeat')).toEqual([]);
+    expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([
+      expect.objectContaining({ to: 'c', requestId: 9, ok: true, index: 1 }),
+    ]);
+  });
+
+  it('a new leader answers a forwarded read only once it has committed its no-op', () => {
+    const cluster = new ScriptedCluster(VOTERS, PLAIN);
+    cluster.elect('a', VOTERS); // its no-op is not replicated yet
+    cluster.tick(['a'], 1);
+    cluster.deliverAll((m) => m.type === 'Heartbeat' || m.type === 'HeartbeatResponse'); // b learns its leader
+    expect(cluster.core('b').status().leaderId).toBe('a');
+    cluster.core('b').readIndex(1);
+    cluster.settle();
+    cluster.deliver(isRead);
+    for (let i = 0; i < 3; i++) {
+      cluster.tick(['a'], 1);
+      cluster.deliverAll((m) => m.type === 'Heartbeat' || m.type === 'HeartbeatResponse');
+    }
+    expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([]);
+    cluster.deliverAll();
+    expect(readStatesOf(cluster, 'b')).toEqual([{ requestId: 1, index: 1 }]);
+  });
+
+  it('a read forwarded to a leader that is deposed is dropped, and the deposed node says so', () => {
+    const cluster = clusterLedByA();
+    cluster.core('b').readIndex(3);
+    cluster.settle();
+    cluster.deliver((m) => m.type === 'ReadIndexRequest');
+    cluster.drop();
+    cluster.core('a').step({ type: 'Heartbeat', from: 'c', to: 'a', term: 5, commit: 0, round: 1 });
+    cluster.settle();
+    expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([
+      { type: 'ReadIndexResponse', from: 'a', to: 'b', term: 5, requestId: 3, ok: false, index: 0 },
+    ]);
+    cluster.deliver(isRead); // b adopts term 5, knows no leader, drops the read
+    expect(cluster.readies.filter((r) => r.id === 'b').flatMap((r) => r.ready.droppedReads)).toEqual([3]);
+    expect(readStatesOf(cluster, 'b')).toEqual([]);
+  });
+
+  it('a follower that starts following another leader drops the reads it sent to the old one', () => {
+    const cluster = clusterLedByA();
+    cluster.core('b').readIndex(5);
+    cluster.settle();
+    cluster.drop();
+    cluster.core('b').step({ type: 'Heartbeat', from: 'c', to: 'b', term: 2, commit: 1, round: 1 });
+    cluster.settle();
+    expect(cluster.readies.filter((r) => r.id === 'b').flatMap((r) => r.ready.droppedReads)).toEqual([5]);
+  });
+
+  it('a lost request is sent again, then dropped after its last attempt', () => {
+    const cluster = clusterLedByA();
+    cluster.core('b').readIndex(2);
+    cluster.settle();
+    const sent = (): number => ofType(cluster.pending, 'ReadIndexRequest').length;
+    expect(sent()).toBe(1);
+    cluster.drop();
+    cluster.tick(['b'], T / 2);
+    expect(sent()).toBe(1); // the second attempt
+    cluster.drop();
+    cluster.tick(['b'], T / 2);
+    expect(sent()).toBe(1); // the third
+    cluster.drop();
+    cluster.tick(['b'], T / 2);
+    expect(sent()).toBe(0);
+    expect(cluster.readies.filter((r) => r.id === 'b').flatMap((r) => r.ready.droppedReads)).toEqual([2]);
+  });
+
+  it('an answer from a node the read was not sent to is ignored', () => {
+    const cluster = clusterLedByA();
+    cluster.core('b').readIndex(6);
+    cluster.settle();
+    cluster.core('b').step({ type: 'ReadIndexResponse', from: 'c', to: 'b', term: 1, requestId: 6, ok: true, index: 99 });
+    cluster.settle();
+    expect(readStatesOf(cluster, 'b')).toEqual([]);
+    cluster.deliverAll();
+    expect(readStatesOf(cluster, 'b')).toEqual([{ requestId: 6, index: 1 }]);
   });
 });
 

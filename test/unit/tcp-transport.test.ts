@@ -98,6 +98,11 @@ function everyVariant(from: NodeId, to: NodeId): Message[] {
     ],
     Heartbeat: [{ type: 'Heartbeat', from, to, term: 8, commit: 46, round: 3 }],
     HeartbeatResponse: [{ type: 'HeartbeatResponse', from, to, term: 8, round: 3, lastIndex: 46 }],
+    ReadIndexRequest: [{ type: 'ReadIndexRequest', from, to, term: 8, requestId: 2 ** 40, lease: true }],
+    ReadIndexResponse: [
+      { type: 'ReadIndexResponse', from, to, term: 8, requestId: 1, ok: true, index: 46 },
+      { type: 'ReadIndexResponse', from, to, term: 9, requestId: 2, ok: false, index: 0 },
+    ],
     InstallSnapshot: [
       {
         type: 'InstallSnapshot',

@@ -70,6 +70,8 @@ const VARIANT_CHECKS: { readonly [T in MessageType]: (value: Fields) => boolean 
   HeartbeatResponse: (value) => isCount(value.round) && isCount(value.lastIndex),
   InstallSnapshot: (value) => isSnapshot(value.snapshot),
   TimeoutNow: () => true,
+  ReadIndexRequest: (value) => isCount(value.requestId) && isBoolean(value.lease),
+  ReadIndexResponse: (value) => isCount(value.requestId) && isBoolean(value.ok) && isCount(value.index),
 };
 
 export function isMessage(value: unknown): value is Message {

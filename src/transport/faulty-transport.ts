@@ -6,7 +6,7 @@
 import { assert } from '../core/assert.js';
 import type { Message, NodeId } from '../core/types.js';
 import { createSeededRandom, type RandomSource } from './seeded-random.js';
-import type { ReceiveHandler, Transport, TransportStats } from './types.js';
+import type { PeerGoneHandler, ReceiveHandler, Transport, TransportStats } from './types.js';
 
 /** Delayed messages held at once; beyond it new delayed messages are dropped, so chaos cannot exhaust memory. */
 export const MAX_DELAYED_MESSAGES = 10_000;
@@ -165,6 +165,13 @@ export function createFaultyTransport(inner: Transport, options: FaultyTransport
     });
   }
 
+  /** A partitioned peer's crash is not seen: across a real partition no socket closes either. */
+  function onPeerGone(handler: PeerGoneHandler): void {
+    inner.onPeerGone?.((peer) => {
+      if (!blocked.has(peer)) handler(peer);
+    });
+  }
+
   function close(): void {
     if (closed) return;
     closed = true;
@@ -188,6 +195,7 @@ export function createFaultyTransport(inner: Transport, options: FaultyTransport
   return {
     send,
     onReceive,
+    onPeerGone,
     get peers() {
       return inner.peers;
     },

@@ -11,7 +11,7 @@ import type { Message, NodeId } from '../core/types.js';
 import { groupByPeer } from './group-by-peer.js';
 import { estimateBatchBytes } from './message-size.js';
 import { packBatch, unpackBatch } from './msgpack-codec.js';
-import type { ReceiveHandler, Transport, TransportStats } from './types.js';
+import type { PeerGoneHandler, ReceiveHandler, Transport, TransportStats } from './types.js';
 import { isWireFrame, type AckFrame, type ClonedBatchFrame, type PackedBatchFrame } from './wire-frame.js';
 
 /**
@@ -106,9 +106,11 @@ export function createMessagePortTransport(
       consumedBytes: 0,
       ackDue: false,
     };
-    // 'close' fires when either end closes (the peer's worker exited or closed its side).
+    // 'close' fires when either end closes (the peer's worker exited or closed its side). Closed by
+    // the other end, not by us, it is crash evidence: a live worker never closes its ports.
     port.on('close', () => {
       link.open = false;
+      if (!closed) peerGone?.(id);
     });
     links.set(id, link);
   }
@@ -122,6 +124,7 @@ export function createMessagePortTransport(
     droppedMessages: 0,
   };
   let handler: ReceiveHandler | null = null;
+  let peerGone: PeerGoneHandler | null = null;
   let closed = false;
   let ackFlush: ReturnType<typeof setImmediate> | null = null;
 
@@ -254,6 +257,10 @@ export function createMessagePortTransport(
   return {
     send,
     onReceive,
+    onPeerGone: (listener: PeerGoneHandler) => {
+      assert(peerGone === null, 'a transport has a single crash-evidence listener');
+      peerGone = listener;
+    },
     peers,
     close,
     stats: () => ({ ...stats }),

@@ -3,11 +3,12 @@
 // died with its worker) without touching the others.
 
 import type { Message, NodeId } from '../core/types.js';
-import type { ReceiveHandler, Transport, TransportStats } from './types.js';
+import type { PeerGoneHandler, ReceiveHandler, Transport, TransportStats } from './types.js';
 
 export class PeerRouter implements Transport {
   private readonly byPeer = new Map<NodeId, Transport>();
   private handler: ReceiveHandler | null = null;
+  private peerGone: PeerGoneHandler | null = null;
   /** Counters of transports already replaced, so stats stay monotonic. */
   private retired: TransportStats = emptyStats();
   private unroutable = 0;
@@ -25,6 +26,14 @@ export class PeerRouter implements Transport {
     }
     this.byPeer.set(peer, transport);
     if (this.handler) transport.onReceive(this.handler);
+    // Only the current channel's end is evidence: the old one was closed here, on purpose.
+    transport.onPeerGone?.((gone) => {
+      if (this.byPeer.get(gone) === transport) this.peerGone?.(gone);
+    });
+  }
+
+  onPeerGone(handler: PeerGoneHandler): void {
+    this.peerGone = handler;
   }
 
   send(messages: readonly Message[]): void {

@@ -7,6 +7,14 @@ import type { Message, NodeId } from '../core/types.js';
 
 export type ReceiveHandler = (messages: readonly Message[]) => void;
 
+/**
+ * Evidence that a peer's thread or process is gone: its channel closed and it cannot be reached
+ * again (a MessagePort whose other end closed, a TCP connection closed by the peer whose redial is
+ * refused). Never raised for silence, a slow peer or a partition: only for what a live peer cannot
+ * cause.
+ */
+export type PeerGoneHandler = (peer: NodeId) => void;
+
 /** Monotonic counters since the transport was created. */
 export interface TransportStats {
   /** Messages handed to the wire (a duplicated message counts twice). */
@@ -26,6 +34,8 @@ export interface Transport {
   send(messages: readonly Message[]): void;
   /** Register the single receiver; called with every batch that arrived (in arrival order per peer). */
   onReceive(handler: ReceiveHandler): void;
+  /** Register the single listener for crash evidence; a transport that can see none never calls it. */
+  onPeerGone?(handler: PeerGoneHandler): void;
   /** Peers this transport can reach. */
   readonly peers: readonly NodeId[];
   close(): void;

@@ -45,7 +45,20 @@ export interface OutboundLinkDeps {
   readonly random: RandomSource;
   readonly stats: MutableTcpStats;
   readonly log: (line: string) => void;
+  /**
+   * Crash evidence: the connection that worked was closed by the peer, and dialing it again at once
+   * was refused: nothing listens there any more, so the peer's process (or its node thread, which
+   * owns the listener) is gone. A pause, a partition or a dead host refuse nothing: they stay silent.
+   */
+  readonly onPeerGone?: () => void;
 }
+
+/**
+ * A connection that worked for at least this long and was closed by the peer is dialed again at
+ * once (to learn quickly whether the peer is gone); one that lasted less waits out the backoff, so
+ * a peer that accepts and drops connections cannot make us spin.
+ */
+const IMMEDIATE_REDIAL_MIN_UPTIME_MS = 1000;
 
 interface QueuedFrame {
   readonly frame: Buffer;
@@ -61,6 +74,12 @@ interface Attempt {
   closeReason: string | null;
   /** The last socket error, when the peer or the network closed it. */
   lastError: string | null;
+  /** Its code (ECONNREFUSED, ECONNRESET...), when there was one. */
+  lastErrorCode: string | null;
+  /** When the handshake finished (performance.now()), or null while connecting. */
+  readySinceMs: number | null;
+  /** This dial follows a working connection the peer closed: a refusal is crash evidence. */
+  readonly probesLostPeer: boolean;
   /** write() returned false: wait for 'drain' before writing more. */
   waitingForDrain: boolean;
   /** Runs while waiting for 'drain'; a peer that reads nothing for too long gets a fresh connection. */
@@ -168,7 +187,7 @@ export class OutboundLink {
 
   // ------------------------------------------------------------ connecting
 
-  private dial(): void {
+  private dial(probesLostPeer = false): void {
     assert(this.state === 'idle' || this.state === 'backoff', `dial from ${this.state}`);
     assert(this.attempt === null, 'one connection attempt at a time');
     const { deps } = this;
@@ -184,6 +203,9 @@ export class OutboundLink {
       decoder: new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES),
       closeReason: null,
       lastError: null,
+      lastErrorCode: null,
+      readySinceMs: null,
+      probesLostPeer,
       waitingForDrain: false,
       stallTimer: null,
     };
@@ -192,8 +214,9 @@ export class OutboundLink {
     socket.setKeepAlive(true, KEEPALIVE_INITIAL_DELAY_MS);
     socket.on('data', (chunk: Buffer) => this.onData(attempt, chunk));
     socket.on('drain', () => this.onDrain(attempt));
-    socket.on('error', (error: Error) => {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
       attempt.lastError = error.message;
+      attempt.lastErrorCode = error.code ?? null;
     });
     socket.on('close', () => this.onClose(attempt));
     // Covers connect, TLS and our handshake: a peer that accepts TCP and then
@@ -239,6 +262,7 @@ export class OutboundLink {
     );
     this.clearTimer();
     this.state = 'ready';
+    attempt.readySinceMs = performance.now();
     if (this.everConnected) deps.stats.reconnects += 1;
     deps.stats.connects += 1;
     deps.log(
@@ -270,7 +294,18 @@ export class OutboundLink {
     if (this.state === 'ready') {
       this.deps.log(`connection to ${this.deps.peerId} at ${this.where()} lost: ${reason}`);
       this.failures = 0;
+      const uptimeMs = performance.now() - (attempt.readySinceMs ?? Number.POSITIVE_INFINITY);
+      if (attempt.closeReason === null && uptimeMs >= IMMEDIATE_REDIAL_MIN_UPTIME_MS) {
+        // Closed by the peer, not by us: ask at once whether anything still listens there.
+        this.state = 'backoff';
+        this.dial(true);
+        return;
+      }
     } else {
+      if (attempt.probesLostPeer && attempt.lastErrorCode === 'ECONNREFUSED') {
+        this.deps.log(`${this.deps.peerId} is gone: its connection closed and a redial was refused`);
+        this.deps.onPeerGone?.();
+      }
       this.failures += 1;
       // Powers of two only: a peer down for an hour logs a dozen lines, not thousands.
       if ((this.failures & (this.failures - 1)) === 0) {

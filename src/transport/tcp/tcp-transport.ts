@@ -17,7 +17,7 @@ import { assert } from '../../core/assert.js';
 import type { Message, NodeId } from '../../core/types.js';
 import { groupByPeer } from '../group-by-peer.js';
 import { createSeededRandom } from '../seeded-random.js';
-import type { ReceiveHandler, Transport } from '../types.js';
+import type { PeerGoneHandler, ReceiveHandler, Transport } from '../types.js';
 import { seedFromString } from './backoff.js';
 import { encodeBatchFrame } from './batch-codec.js';
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
@@ -61,6 +61,7 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
   const peers: readonly NodeId[] = Object.freeze(Object.keys(options.peers));
   const peerSet: ReadonlySet<NodeId> = new Set(peers);
   let handler: ReceiveHandler | null = null;
+  let peerGone: PeerGoneHandler | null = null;
   let closed = false;
   let listening: Promise<TcpAddress> | null = null;
   let closing: Promise<void> | null = null;
@@ -104,7 +105,22 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
     assert(address !== undefined, 'every listed peer has an address');
     links.set(
       peer,
-      new OutboundLink({ selfId, peerId: peer, keys, limits, sockets, random, stats, log: logLine }, { ...address }),
+      new OutboundLink(
+        {
+          selfId,
+          peerId: peer,
+          keys,
+          limits,
+          sockets,
+          random,
+          stats,
+          log: logLine,
+          onPeerGone: () => {
+            if (!closed) peerGone?.(peer);
+          },
+        },
+        { ...address },
+      ),
     );
   }
 
@@ -175,6 +191,10 @@ export function createTcpTransport(options: TcpTransportOptions): TcpTransport {
   return {
     send,
     onReceive,
+    onPeerGone: (listener: PeerGoneHandler) => {
+      assert(peerGone === null, 'a transport has a single crash-evidence listener');
+      peerGone = listener;
+    },
     peers,
     close: () => void closeAsync(),
     stats: () => ({ ...stats }),

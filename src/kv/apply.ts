@@ -3,7 +3,8 @@
 // over a Map in the simulator and over LMDB in a node.
 
 import type { KvCommand } from './command.js';
-import { fenceKey, sessionKey } from './keys.js';
+import { fenceKey } from './keys.js';
+import { checkSession, rememberVerdict } from './sessions.js';
 import { valuesEqual } from './values.js';
 
 export type KvMutation =
@@ -16,12 +17,6 @@ export type KvResult =
   | { readonly ok: false; readonly reason: 'stale-fencing-token'; readonly highestToken: number }
   | { readonly ok: false; readonly reason: 'stale-sequence'; readonly lastSeq: number };
 
-/** What a session remembers of its last write: enough to answer a retry the same way. */
-interface SessionRecord {
-  readonly seq: number;
-  readonly result: KvResult;
-}
-
 export interface KvView {
   /** The current value, or undefined when the key is absent. */
   get(key: string): unknown;
@@ -29,21 +24,17 @@ export interface KvView {
 
 /**
  * Absent keys compare as null, so `cas(key, null, v)` means "create if absent".
- * With a session, a retry of the last write (same seq) gets the first answer
- * and changes nothing; an older seq is refused.
+ * With a session, a retry of a write whose verdict is kept (same seq) gets the
+ * first answer and changes nothing; a seq below the session's floor is refused
+ * (sessions.ts).
  */
 export function applyCommand(view: KvView, command: KvCommand): { result: KvResult; mutations: KvMutation[] } {
   const session = command.session;
   if (!session) return applyOnce(view, command);
-  const record = view.get(sessionKey(session.clientId)) as SessionRecord | undefined;
-  if (record && session.seq === record.seq) return { result: record.result, mutations: [] };
-  if (record && session.seq < record.seq) {
-    return { result: { ok: false, reason: 'stale-sequence', lastSeq: record.seq }, mutations: [] };
-  }
+  const check = checkSession(view, session);
+  if (check.kind === 'answered') return { result: check.result, mutations: [] };
   const applied = applyOnce(view, command);
-  // Remember the answer without the previous value: a retry needs the verdict, not the old data.
-  const remembered: KvResult = applied.result.ok ? { ok: true, previous: null } : applied.result;
-  applied.mutations.push({ type: 'set', key: sessionKey(session.clientId), value: { seq: session.seq, result: remembered } });
+  applied.mutations.push(...rememberVerdict(session, check, applied.result));
   return applied;
 }
 

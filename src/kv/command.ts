@@ -7,6 +7,12 @@ import { Packr } from 'msgpackr';
 export interface ClientSession {
   readonly clientId: string;
   readonly seq: number;
+  /**
+   * Every seq below this has been answered to the client, so its verdict may be forgotten
+   * (sessions.ts). Defaults to seq: one write in flight. A client with many in flight sends its
+   * lowest unanswered seq.
+   */
+  readonly floor?: number;
 }
 
 /**

@@ -19,6 +19,14 @@ export function sessionKey(clientId: string): string {
 /** A session's client id is at most this long. */
 export const MAX_CLIENT_ID_LENGTH = 128;
 
+/** A lone surrogate: a high one not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether `text` is well-formed Unicode, so that its UTF-8 bytes give it back exactly. */
+export function isWellFormedUnicode(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
 export function isReservedKey(key: string): boolean {
   return key.startsWith(RESERVED_KEY_PREFIX);
 }
@@ -28,6 +36,7 @@ export function keyProblem(key: unknown): string | null {
   if (typeof key !== 'string') return `a key must be a string, got ${key === null ? 'null' : typeof key}`;
   if (key.length === 0) return 'a key must not be empty';
   if (isReservedKey(key)) return 'keys starting with U+0000 are reserved';
+  if (!isWellFormedUnicode(key)) return 'a key must be well-formed Unicode (it holds a lone surrogate)';
   const bytes = Buffer.byteLength(key, 'utf8');
   if (bytes > MAX_KEY_BYTES) return `a key is at most ${MAX_KEY_BYTES} bytes, got ${bytes}`;
   return null;

@@ -19,8 +19,11 @@ export interface WriteOptions {
   readonly minReplicas?: number;
   readonly timeoutMs?: number;
   readonly fencingToken?: number;
-  /** Exactly-once: a retry with the same clientId and seq is applied at most once. */
-  readonly session?: { readonly clientId: string; readonly seq: number };
+  /**
+   * Exactly-once: a retry with the same clientId and seq is applied at most once. `floor`: every
+   * seq below it was answered (default: seq, one write in flight).
+   */
+  readonly session?: { readonly clientId: string; readonly seq: number; readonly floor?: number };
 }
 
 /** What a client saw on its way to the leader. */
@@ -76,6 +79,11 @@ export interface ClientError {
   /** cas-mismatch: the value found. */
   readonly current?: unknown;
   readonly lagMs?: number;
+  /**
+   * unknown-outcome only: the outcome is unknown because leadership moved or the node stopped, not
+   * because the write was slow. Sent again with the same session seq, it is settled exactly once.
+   */
+  readonly retryable?: boolean;
 }
 
 export type WriteAnswer =

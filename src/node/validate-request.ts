@@ -2,7 +2,7 @@
 // answer and changes nothing.
 
 import { Packr } from 'msgpackr';
-import { keyProblem, MAX_CLIENT_ID_LENGTH, MAX_VALUE_BYTES } from '../kv/keys.js';
+import { isWellFormedUnicode, keyProblem, MAX_CLIENT_ID_LENGTH, MAX_VALUE_BYTES } from '../kv/keys.js';
 import { READ_CONSISTENCIES, type ClientRequest, type WriteOptions } from './requests.js';
 
 const MODES = ['quorum', 'sync', 'semi-sync', 'async'];
@@ -86,11 +86,14 @@ function optionsProblem(options: WriteOptions | undefined): string | null {
   }
   if (options.fencingToken !== undefined && !isCount(options.fencingToken)) return 'fencingToken must be a non-negative integer';
   if (options.session !== undefined) {
-    const { clientId, seq } = options.session;
-    if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) {
-      return `session clientId must be a non-empty string of at most ${MAX_CLIENT_ID_LENGTH} characters`;
+    const { clientId, seq, floor } = options.session;
+    if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH || !isWellFormedUnicode(clientId)) {
+      return `session clientId must be a non-empty string of well-formed Unicode, at most ${MAX_CLIENT_ID_LENGTH} characters`;
     }
     if (!isCount(seq) || seq < 1) return 'session seq must be a positive integer';
+    if (floor !== undefined && (!isCount(floor) || floor < 1 || floor > seq)) {
+      return 'session floor must be a positive integer no greater than seq (the lowest seq still unanswered)';
+    }
   }
   return null;
 }

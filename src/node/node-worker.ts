@@ -40,7 +40,13 @@ async function main(): Promise<void> {
     raftAddress = await tcp.listen();
   }
   const transport = createFaultyTransport(tcp ?? router, { seed: data.faultSeed });
-  const { storage, kv } = openLmdbNode(data.dataDir);
+  const { storage, kv, notes } = openLmdbNode(data.dataDir);
+  if (notes.migratedKvKeys > 0) {
+    data.eventsPort.postMessage({
+      type: 'log',
+      line: `storage: moved ${notes.migratedKvKeys} state machine keys to the UTF-8 key format (values unchanged)`,
+    });
+  }
   const beacon = data.beacon ? new BeaconWriter(data.beacon) : null;
   const runtime = await NodeRuntime.open(data.config, {
     storage,

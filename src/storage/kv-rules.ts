@@ -2,6 +2,7 @@
 
 import { Buffer } from 'node:buffer';
 import { assert } from '../core/assert.js';
+import { isWellFormedUnicode } from '../kv/keys.js';
 
 /**
  * The longest key, in UTF-8 bytes. lmdb-js refuses keys over 1978 encoded
@@ -13,6 +14,8 @@ export const MAX_KV_KEY_BYTES = 1024;
 
 export function assertKvKey(key: string): void {
   assert(typeof key === 'string', 'kv key must be a string');
+  // Stored as UTF-8, which has no bytes for a lone surrogate: such a key would come back changed.
+  assert(isWellFormedUnicode(key), 'kv key must be well-formed Unicode (no lone surrogates)');
   assert(Buffer.byteLength(key, 'utf8') <= MAX_KV_KEY_BYTES, `kv key longer than ${MAX_KV_KEY_BYTES} UTF-8 bytes`);
 }
 

@@ -4,14 +4,18 @@
 
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { assert } from '../core/assert.js';
+import { decodeLegacyKvKey, encodeKvKey } from './kv-keys.js';
+import { StorageCorruptionError } from './storage-corruption-error.js';
 
 export const LMDB_DATABASE_NAMES = {
   /** entry index -> sealed entry record */
   log: 'log',
   /** hard state, bootstrap membership, the state machine's applied index */
   meta: 'meta',
-  /** the state machine's keys -> msgpack values */
-  kv: 'kv',
+  /** the state machine's keys (their UTF-8 bytes, kv-keys.ts) -> msgpack values */
+  kv: 'kv-utf8',
+  /** the same, as stores before kv-utf8 kept it (ordered-binary keys): moved to kv-utf8 at open */
+  legacyKv: 'kv',
   /** the newest snapshot and its position */
   snapshots: 'snapshots',
 } as const;
@@ -23,8 +27,14 @@ export interface LmdbNodeDatabases {
   readonly root: RootDatabase;
   readonly log: Database<Uint8Array, number>;
   readonly meta: Database<Uint8Array, string>;
-  readonly kv: Database<Uint8Array, string>;
+  readonly kv: Database<Uint8Array, Uint8Array>;
   readonly snapshots: Database<Uint8Array, string>;
+}
+
+/** What opening found and did, for the node to log. */
+export interface LmdbOpenNotes {
+  /** Keys moved from the legacy kv database (0 when there was none). */
+  readonly migratedKvKeys: number;
 }
 
 /** Shared by a node's storage and kv store; the environment closes when the last of them does. */
@@ -32,7 +42,10 @@ export class LmdbNodeEnvironment {
   private users = 0;
   private closed = false;
 
-  private constructor(private readonly databases: LmdbNodeDatabases) {}
+  private constructor(
+    private readonly databases: LmdbNodeDatabases,
+    readonly notes: LmdbOpenNotes,
+  ) {}
 
   static open(directory: string): LmdbNodeEnvironment {
     const root = open({
@@ -49,13 +62,18 @@ export class LmdbNodeEnvironment {
     });
     const named = <K extends string | number>(name: string): Database<Uint8Array, K> =>
       root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
-    return new LmdbNodeEnvironment({
+    const binaryKeyed = (name: string): Database<Uint8Array, Uint8Array> =>
+      root.openDB<Uint8Array, Uint8Array>({ name, encoding: 'binary', keyEncoding: 'binary' });
+    const kv = binaryKeyed(LMDB_DATABASE_NAMES.kv);
+    const migratedKvKeys = migrateLegacyKv(root, binaryKeyed(LMDB_DATABASE_NAMES.legacyKv), kv);
+    const databases: LmdbNodeDatabases = {
       root,
       log: named<number>(LMDB_DATABASE_NAMES.log),
       meta: named<string>(LMDB_DATABASE_NAMES.meta),
-      kv: named<string>(LMDB_DATABASE_NAMES.kv),
+      kv,
       snapshots: named<string>(LMDB_DATABASE_NAMES.snapshots),
-    });
+    };
+    return new LmdbNodeEnvironment(databases, { migratedKvKeys });
   }
 
   retain(): LmdbNodeDatabases {
@@ -72,4 +90,30 @@ export class LmdbNodeEnvironment {
     // Waits for outstanding transactions and their flush before closing.
     await this.databases.root.close();
   }
+}
+
+/**
+ * Moves a store written before kv-utf8 into it, in one transaction, key for key and value for
+ * value: the old database is emptied only in the transaction that fills the new one. A key that
+ * cannot be read back exactly stops the open with a clear error (the old database is left as it
+ * was), instead of being guessed at.
+ */
+function migrateLegacyKv(root: RootDatabase, legacy: Database<Uint8Array, Uint8Array>, kv: Database<Uint8Array, Uint8Array>): number {
+  if (legacy.getKeysCount() === 0) return 0;
+  return root.transactionSync(() => {
+    let moved = 0;
+    for (const { key, value } of legacy.getRange({ snapshot: false })) {
+      const decoded = decodeLegacyKvKey(key);
+      if (decoded === null) {
+        throw new StorageCorruptionError(
+          `a key of the state machine written by an older replikit (${key.byteLength} bytes) cannot be read back exactly; ` +
+            "move this node's data directory away and restart it: it catches up from its peers",
+        );
+      }
+      kv.putSync(encodeKvKey(decoded), value);
+      moved++;
+    }
+    legacy.clearSync();
+    return moved;
+  });
 }

@@ -8,6 +8,7 @@
 
 import type { LmdbNodeDatabases, LmdbNodeEnvironment } from './lmdb-environment.js';
 import { decodeKvImage, encodeKvImage, type KvPair } from './kv-image.js';
+import { decodeKvKey, encodeKvKey } from './kv-keys.js';
 import { assertAppliedIndexAdvances, assertKvKey } from './kv-rules.js';
 import { packValue, unpackValue } from './msgpack.js';
 import { decodeIndexRecord, encodeIndexRecord } from './state-records.js';
@@ -24,7 +25,7 @@ export class LmdbKvStore implements KvStore {
   }
 
   get(key: string): unknown | undefined {
-    const packed = this.databases.kv.get(key);
+    const packed = this.databases.kv.get(encodeKvKey(key));
     return packed === undefined ? undefined : unpackValue(packed);
   }
 
@@ -33,7 +34,8 @@ export class LmdbKvStore implements KvStore {
     // Check and pack outside the transaction: nothing in it may throw halfway.
     const writes = mutations.map((mutation) => {
       assertKvKey(mutation.key);
-      return mutation.type === 'set' ? ([mutation.key, packValue(mutation.value)] as const) : ([mutation.key] as const);
+      const key = encodeKvKey(mutation.key);
+      return mutation.type === 'set' ? ([key, packValue(mutation.value)] as const) : ([key] as const);
     });
     const appliedRecord = encodeIndexRecord(appliedIndex);
     const { root, kv, meta } = this.databases;
@@ -59,13 +61,16 @@ export class LmdbKvStore implements KvStore {
     // while an applyBatch is committing.
     const pairs: KvPair[] = [];
     for (const { key, value } of this.databases.kv.getRange({ snapshot: true })) {
-      pairs.push([key, unpackValue(value)]);
+      pairs.push([decodeKvKey(key), unpackValue(value)]);
     }
     return encodeKvImage(pairs);
   }
 
   async importImage(image: Uint8Array, appliedIndex: number): Promise<void> {
-    const writes = decodeKvImage(image).map(([key, value]) => [key, packValue(value)] as const);
+    const writes = decodeKvImage(image).map(([key, value]) => {
+      assertKvKey(key);
+      return [encodeKvKey(key), packValue(value)] as const;
+    });
     const appliedRecord = encodeIndexRecord(appliedIndex);
     const { root, kv, meta } = this.databases;
     await root.transaction(() => {
@@ -77,7 +82,8 @@ export class LmdbKvStore implements KvStore {
 
   *entries(prefix = '', limit = Number.POSITIVE_INFINITY): Generator<[string, unknown]> {
     let yielded = 0;
-    for (const { key, value } of this.databases.kv.getRange({ start: prefix, snapshot: true })) {
+    for (const { key: stored, value } of this.databases.kv.getRange({ start: encodeKvKey(prefix), snapshot: true })) {
+      const key = decodeKvKey(stored);
       if (yielded >= limit || !key.startsWith(prefix)) return;
       yielded++;
       yield [key, unpackValue(value)];

@@ -1,4 +1,4 @@
-// npm run sim -- --seeds N --nodes 3,5,7,9 [--mode quorum] [--plant-bug NAME] [--seed S]
+// npm run sim -- --seeds N --nodes 3,5,7,9 [--mode quorum] [--plant-bug NAME] [--seed S] [--weather calm-busy]
 // Spreads seeds over a piscina pool (one worker per core), prints every
 // violation with the command that replays it, and ends with one line:
 // `sim: N seeds, V violations`. Exits non-zero when V > 0.
@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Piscina } from 'piscina';
-import { isPlantedBug, type PlantedBug, type ReplicationMode } from '../../src/core/index.js';
+import { PLANTED_BUGS, isPlantedBug, type PlantedBug, type ReplicationMode } from '../../src/core/index.js';
 import type { SeedResult } from './run-seed.js';
 import type { SeedBatch } from './seed-batch.js';
 
@@ -16,13 +16,16 @@ const SEEDS_PER_TASK = 10;
 const MODES: readonly ReplicationMode[] = ['quorum', 'sync', 'semi-sync', 'async'];
 
 const USAGE = `usage: npm run sim -- [--seeds N] [--first S] [--seed S] [--nodes 3,5,7,9]
-                      [--mode quorum|sync|semi-sync|async] [--plant-bug ${['commit-old-term', 'vote-twice', 'no-truncate'].join('|')}]
-                      [--plain] [--threads N]
+                      [--mode quorum|sync|semi-sync|async] [--plant-bug ${PLANTED_BUGS.join('|')}]
+                      [--weather chaos|calm-busy] [--ticks N] [--plain] [--threads N]
   --seeds N      how many seeds to run (default 100), starting at --first (default 1)
   --seed S       run exactly one seed (replay), with the first --nodes value
   --nodes LIST   cluster sizes; seed i runs with LIST[i mod length]
   --plain        drive roles with the plain driver instead of the XState machine
-  --plant-bug    break one rule on purpose: the checkers must report violations`;
+  --plant-bug    break one rule on purpose: the checkers must report violations
+  --weather      chaos (default): faults drawn from each seed; calm-busy: no fault, only stalled
+                 loops, slow disks and delays, and any leader change counts as a violation
+  --ticks N      ticks of weather before the calm phase (default 600)`;
 
 interface CliOptions {
   readonly seeds: number[];
@@ -31,6 +34,8 @@ interface CliOptions {
   readonly plantedBug: PlantedBug | null;
   readonly xstate: boolean;
   readonly threads: number;
+  readonly weather: 'chaos' | 'calm-busy';
+  readonly chaosTicks: number | undefined;
 }
 
 function parse(argv: string[]): CliOptions {
@@ -45,6 +50,8 @@ function parse(argv: string[]): CliOptions {
       'plant-bug': { type: 'string' },
       plain: { type: 'boolean' },
       threads: { type: 'string' },
+      weather: { type: 'string' },
+      ticks: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -63,6 +70,8 @@ function parse(argv: string[]): CliOptions {
   for (const size of nodes) if (size < 1 || size > 9) throw new Error(`--nodes sizes must be 1 to 9, got ${size}`);
   const mode = (values.mode ?? 'quorum') as ReplicationMode;
   if (!MODES.includes(mode)) throw new Error(`--mode must be one of ${MODES.join(', ')}, got ${values.mode}`);
+  const weather = values.weather ?? 'chaos';
+  if (weather !== 'chaos' && weather !== 'calm-busy') throw new Error(`--weather must be chaos or calm-busy, got ${weather}`);
   const bug = values['plant-bug'];
   if (bug !== undefined && !isPlantedBug(bug)) throw new Error(`unknown --plant-bug ${bug}`);
   const seeds =
@@ -76,6 +85,8 @@ function parse(argv: string[]): CliOptions {
     plantedBug: bug ?? null,
     xstate: !values.plain,
     threads: integer('threads', values.threads, Math.max(1, availableParallelism()), 1),
+    weather,
+    chaosTicks: values.ticks === undefined ? undefined : integer('ticks', values.ticks, 600, 1),
   };
 }
 
@@ -95,6 +106,8 @@ async function main(): Promise<number> {
       mode: options.mode,
       plantedBug: options.plantedBug,
       xstate: options.xstate,
+      weather: options.weather,
+      ...(options.chaosTicks !== undefined ? { chaosTicks: options.chaosTicks } : {}),
     });
   }
   const pool = new Piscina({
@@ -118,8 +131,9 @@ async function main(): Promise<number> {
     );
     for (const batchResults of results) {
       for (const result of batchResults) {
-        violations += result.violations.length;
-        if (result.violations.length > 0) failedSeeds++;
+        const broken = result.violations.length + (leadershipMoved(result) ? 1 : 0);
+        violations += broken;
+        if (broken > 0) failedSeeds++;
         allowed += result.allowedAnomalies;
         ops += result.stats.ops;
         bySize.set(result.nodes, (bySize.get(result.nodes) ?? 0) + 1);
@@ -140,14 +154,24 @@ async function main(): Promise<number> {
   console.log(`sim: ${options.seeds.length} seeds, ${violations} violations`);
   return violations > 0 ? 1 : 0;
 
+  /** In calm-busy weather nothing failed, so any second leader is a liveness violation. */
+  function leadershipMoved(result: SeedResult): boolean {
+    return options.weather === 'calm-busy' && result.stats.terms !== 1;
+  }
+
   function report(result: SeedResult): void {
     for (const violation of result.violations) {
       console.log(`seed ${result.seed} (${result.nodes} nodes, ${result.mode}): ${violation}`);
     }
-    if (result.violations.length > 0) {
+    if (leadershipMoved(result)) {
+      console.log(`seed ${result.seed} (${result.nodes} nodes): liveness: ${result.stats.terms} leaders where nothing failed`);
+    }
+    if (result.violations.length > 0 || leadershipMoved(result)) {
       const bug = options.plantedBug ? ` --plant-bug ${options.plantedBug}` : '';
       const plain = options.xstate ? '' : ' --plain';
-      console.log(`  replay: npm run sim -- --seed ${result.seed} --nodes ${result.nodes} --mode ${result.mode}${bug}${plain}`);
+      const weather = options.weather === 'chaos' ? '' : ` --weather ${options.weather}`;
+      const ticks = options.chaosTicks !== undefined ? ` --ticks ${options.chaosTicks}` : '';
+      console.log(`  replay: npm run sim -- --seed ${result.seed} --nodes ${result.nodes} --mode ${result.mode}${bug}${plain}${weather}${ticks}`);
     }
   }
 }

@@ -11,7 +11,7 @@ import { Invariants } from './invariants.js';
 import { SimDisk } from './sim-disk.js';
 import { SimNetwork } from './sim-network.js';
 import { SimNode, type ClientOp, type ClientReply } from './sim-node.js';
-import { weatherFor, type SimOptions, type SimWeather } from './sim-options.js';
+import { calmBusyWeather, weatherFor, type SimOptions, type SimWeather } from './sim-options.js';
 
 export interface SeedResult {
   readonly seed: number;
@@ -27,6 +27,7 @@ export interface SeedResult {
     readonly infoOps: number;
     readonly terms: number;
     readonly crashes: number;
+    readonly stalls: number;
     readonly delivered: number;
     readonly dropped: number;
   };
@@ -49,7 +50,11 @@ interface Client {
 
 export function runSeed(options: SimOptions): SeedResult {
   const random = createRandom(options.seed);
-  const weather = weatherFor(options.seed);
+  const drawn = options.weather === 'calm-busy' ? calmBusyWeather(options.seed) : weatherFor(options.seed);
+  const weather: SimWeather =
+    options.electionTimeoutTicks === undefined
+      ? drawn
+      : { ...drawn, electionTimeoutTicks: options.electionTimeoutTicks, maxElectionTimeoutTicks: options.electionTimeoutTicks };
   const invariants = new Invariants();
   const network = new SimNetwork(random.fork(), weather);
   const fsyncRandom = random.fork();
@@ -58,6 +63,7 @@ export function runSeed(options: SimOptions): SeedResult {
   let nowTick = 0;
   let eventTime = 0;
   let crashes = 0;
+  let stalls = 0;
   const history: HistoryEvent[] = [];
 
   const voters = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
@@ -71,6 +77,7 @@ export function runSeed(options: SimOptions): SeedResult {
         id,
         seed: options.seed,
         electionTimeoutTicks: weather.electionTimeoutTicks,
+        maxElectionTimeoutTicks: weather.maxElectionTimeoutTicks,
         heartbeatIntervalTicks: 1,
         maxEntriesPerAppend: weather.maxEntriesPerAppend,
         maxInflightAppends: weather.maxInflightAppends,
@@ -149,6 +156,7 @@ export function runSeed(options: SimOptions): SeedResult {
   };
 
   const nemesis = new Nemesis(nemesisRandom, weather, nodes, network, voters, makeNode, () => crashes++, () => nowTick);
+  const stallRandom = random.fork();
 
   const totalTicks = options.chaosTicks + options.calmTicks;
   try {
@@ -156,6 +164,13 @@ export function runSeed(options: SimOptions): SeedResult {
       const calm = nowTick > options.chaosTicks;
       if (calm) nemesis.calm();
       else nemesis.act();
+      // Busy-machine weather, in both phases: a loop that goes unscheduled for a few ticks.
+      for (const node of nodes.values()) {
+        if (node.alive && stallRandom.chance(weather.stallRate)) {
+          node.stall(1 + stallRandom.int(weather.maxStallTicks));
+          stalls++;
+        }
+      }
       for (const message of network.due(nowTick)) nodes.get(message.to)?.deliver(message);
       for (const client of clients) {
         if (client.busy && nowTick - client.busy.invokedAtTick > CLIENT_TIMEOUT_TICKS) {
@@ -199,6 +214,7 @@ export function runSeed(options: SimOptions): SeedResult {
       infoOps: history.filter((event) => event.type === 'info').length,
       terms: invariants.leaderCount(),
       crashes,
+      stalls,
       delivered: network.delivered,
       dropped: network.dropped,
     },
@@ -251,8 +267,7 @@ class Nemesis {
       const leader = this.leader();
       // Crash the leader half the time: that is where the interesting failures are.
       const victim = leader && this.random.chance(0.5) ? leader : this.random.pick(all.filter((node) => node.alive));
-      victim.crash();
-      this.countCrash();
+      this.crash(victim);
     }
     for (const node of down) if (this.random.chance(this.weather.restartRate)) node.start();
     if (this.random.chance(this.weather.partitionRate)) this.partition();
@@ -301,10 +316,23 @@ class Nemesis {
     const node = this.nodes.get(due.id);
     if (!node?.alive || node.core?.status().term !== due.term) return;
     if (this.random.chance(0.5) && this.crashed() < this.maxCrashed()) {
-      node.crash();
-      this.countCrash();
+      this.crash(node);
     } else {
       this.network.partition([[node.id], [...this.nodes.keys()].filter((id) => id !== node.id)]);
+    }
+  }
+
+  /**
+   * A crash, and its evidence: each node still connected to the victim may see its channel close
+   * (at once, so before anything from the victim's next incarnation). Never for a node cut off from
+   * it: across a partition no socket closes.
+   */
+  private crash(victim: SimNode): void {
+    victim.crash();
+    this.countCrash();
+    for (const node of this.nodes.values()) {
+      if (node === victim || !node.alive || !this.network.connected(node.id, victim.id)) continue;
+      if (this.random.chance(this.weather.crashEvidenceRate)) node.peerGone(victim.id);
     }
   }
 

@@ -11,6 +11,9 @@ export interface SeedBatch {
   readonly plantedBug?: PlantedBug | null;
   readonly xstate?: boolean;
   readonly chaosTicks?: number;
+  readonly weather?: SimOptions['weather'];
+  /** Overrides the weather's election timeout (and patience): to show an impatient cluster fail the liveness check. */
+  readonly electionTimeoutTicks?: number;
 }
 
 export function runSeedBatch(batch: SeedBatch): SeedResult[] {
@@ -23,6 +26,8 @@ export function runSeedBatch(batch: SeedBatch): SeedResult[] {
       plantedBug: batch.plantedBug ?? null,
       xstate: batch.xstate ?? DEFAULT_SIM_OPTIONS.xstate,
       chaosTicks: batch.chaosTicks ?? DEFAULT_SIM_OPTIONS.chaosTicks,
+      ...(batch.weather ? { weather: batch.weather } : {}),
+      ...(batch.electionTimeoutTicks !== undefined ? { electionTimeoutTicks: batch.electionTimeoutTicks } : {}),
     };
     return runSeed(options);
   });

@@ -54,10 +54,18 @@ const MAX_READY_TURNS_PER_TICK = 8;
 
 const snapshotPackr = new Packr({ useRecords: false, moreTypes: false });
 
+/** Crash evidence, in order among the messages (as the runtime keeps it). */
+interface PeerGoneNotice {
+  readonly type: 'peer-gone';
+  readonly peer: NodeId;
+}
+
 export class SimNode {
   core: RaftCore | null = null;
   private kv = new Map<string, unknown>();
-  private inbox: Message[] = [];
+  private inbox: (Message | PeerGoneNotice)[] = [];
+  /** The loop does not run before this tick (a stalled event loop: GC, a starved thread). */
+  private stalledUntilTick = 0;
   private requests: ClientRequest[] = [];
   private readyInFlight: Ready | null = null;
   /** The in-flight Ready's early messages are already out (see sendsBeforePersist). */
@@ -109,10 +117,21 @@ export class SimNode {
     this.pendingWrites = new Map();
     this.pendingReads = new Map();
     this.readsAwaitingApply = [];
+    this.stalledUntilTick = 0;
   }
 
   deliver(message: Message): void {
     if (this.core) this.inbox.push(message);
+  }
+
+  /** The transport saw `peer` go: its channel closed and could not be reopened. */
+  peerGone(peer: NodeId): void {
+    if (this.core) this.inbox.push({ type: 'peer-gone', peer });
+  }
+
+  /** The loop stops running for `ticks` ticks; what arrives meanwhile waits, and time is caught up after. */
+  stall(ticks: number): void {
+    this.stalledUntilTick = Math.max(this.stalledUntilTick, this.env.nowTick() + ticks);
   }
 
   request(request: ClientRequest): void {
@@ -125,6 +144,7 @@ export class SimNode {
     const core = this.core;
     if (!core) return;
     this.pendingTicks += 1;
+    if (this.env.nowTick() < this.stalledUntilTick) return;
     if (this.readyInFlight) {
       if (this.env.nowTick() < this.persistDoneAtTick) return;
       this.finishReady(core, this.readyInFlight);
@@ -133,7 +153,10 @@ export class SimNode {
       // As the runtime does: ticks that piled up during a slow fsync pass in one call.
       if (this.pendingTicks > 0) core.tick(this.pendingTicks);
       this.pendingTicks = 0;
-      for (const message of this.inbox.splice(0)) core.step(message);
+      for (const message of this.inbox.splice(0)) {
+        if (message.type === 'peer-gone') core.peerCrashed(message.peer);
+        else core.step(message);
+      }
       for (const request of this.requests.splice(0)) this.handleRequest(core, request);
       if (!core.hasReady()) return;
       const ready = core.ready();

@@ -16,6 +16,13 @@ export interface SimOptions {
   readonly keys: number;
   /** Run the XState role machine (true) or the plain driver (false). */
   readonly xstate: boolean;
+  /**
+   * `chaos` (the default): faults drawn from the seed. `calm-busy`: no fault at all, only stalls and
+   * delays (calmBusyWeather), where leadership must never move.
+   */
+  readonly weather?: 'chaos' | 'calm-busy';
+  /** Overrides the weather's election timeout; patience then stays at it. */
+  readonly electionTimeoutTicks?: number;
 }
 
 export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'seed' | 'nodes'> = {
@@ -48,6 +55,13 @@ export interface SimWeather {
   readonly clientRate: number;
   readonly leaseReads: boolean;
   readonly electionTimeoutTicks: number;
+  /** How patient a follower may grow after it saw its leader stall (equal to the timeout: never). */
+  readonly maxElectionTimeoutTicks: number;
+  /** Chance per tick that a node's loop stalls, and for how long at most. */
+  readonly stallRate: number;
+  readonly maxStallTicks: number;
+  /** Chance that a node learns a crashed peer is gone (its channel closed), per node and crash. */
+  readonly crashEvidenceRate: number;
 }
 
 export function drawWeather(random: Random): SimWeather {
@@ -68,7 +82,48 @@ export function drawWeather(random: Random): SimWeather {
     maxInflightAppends: random.pick([1, 1, 4, 16]),
     clientRate: random.pick([0.1, 0.3, 0.6]),
     leaseReads: random.chance(0.5),
-    electionTimeoutTicks: random.pick([6, 10]),
+    ...drawTiming(random),
+    stallRate: random.pick([0, 0.005, 0.02]),
+    maxStallTicks: random.pick([2, 5, 12]),
+    crashEvidenceRate: random.pick([0, 0.5, 1]),
+  };
+}
+
+function drawTiming(random: Random): Pick<SimWeather, 'electionTimeoutTicks' | 'maxElectionTimeoutTicks'> {
+  const electionTimeoutTicks = random.pick([6, 10]);
+  return { electionTimeoutTicks, maxElectionTimeoutTicks: electionTimeoutTicks * random.pick([1, 2]) };
+}
+
+/**
+ * The weather of a healthy but busy machine: no crash, no partition, no lost message, but loops
+ * that stall, slow fsyncs and delays, each well under the election timeout (heartbeats every tick, a
+ * timeout of 10: like 100 ms heartbeats, a 1 s timeout and stalls of up to 300 ms). Leadership must
+ * not move in it: a liveness check, not a safety one.
+ */
+export function calmBusyWeather(seed: number): SimWeather {
+  const random = createRandom(seed ^ 0xca1b);
+  return {
+    dropRate: 0,
+    duplicateRate: random.pick([0, 0.01]),
+    maxDelayTicks: random.pick([0, 1, 2]),
+    maxFsyncTicks: random.pick([0, 1]),
+    crashRate: 0,
+    restartRate: 0,
+    partitionRate: 0,
+    cutOffNewLeaderRate: 0,
+    healRate: 0,
+    transferRate: 0,
+    membershipRate: 0,
+    compactEveryEntries: random.pick([32, 128]),
+    maxEntriesPerAppend: random.pick([4, 64]),
+    maxInflightAppends: random.pick([4, 16]),
+    clientRate: random.pick([0.3, 0.6]),
+    leaseReads: random.chance(0.5),
+    electionTimeoutTicks: 10,
+    maxElectionTimeoutTicks: 20,
+    stallRate: random.pick([0.01, 0.03]),
+    maxStallTicks: 3,
+    crashEvidenceRate: 1,
   };
 }
 

@@ -66,8 +66,29 @@ describe('deterministic simulation', () => {
   });
 });
 
+describe('liveness on a busy machine (no crash, no partition, no lost message)', () => {
+  const longRun = { weather: 'calm-busy', chaosTicks: 3000 } as const;
+
+  it.each([
+    [3, 16],
+    [5, 8],
+  ])('leadership never moves on %i nodes over %i long seeds, with loops that stall and slow disks', (nodes, count) => {
+    const results = runSeedBatch({ seeds: range(7000 + 100 * nodes, count).map((seed) => ({ seed, nodes })), ...longRun });
+    expect(describeFailures(results)).toBe('');
+    const moved = results.filter((result) => result.stats.terms !== 1).map((result) => `seed ${result.seed}: ${result.stats.terms} leaders`);
+    expect(moved).toEqual([]);
+    // The weather did blow: loops stalled, and clients were served throughout.
+    expect(results.every((result) => result.stats.stalls > 0 && result.stats.okOps > 100)).toBe(true);
+  });
+
+  it('the check can fail: a cluster whose election timeout is below the stalls loses its leader in the same weather', () => {
+    const results = runSeedBatch({ seeds: range(7300, 8).map((seed) => ({ seed, nodes: 3 })), ...longRun, electionTimeoutTicks: 3 });
+    expect(results.some((result) => result.stats.terms > 1)).toBe(true);
+  });
+});
+
 describe('planted bugs are caught within 200 seeds', () => {
-  it.each<PlantedBug>(['vote-twice', 'no-truncate', 'commit-old-term'])('%s', (plantedBug) => {
+  it.each<PlantedBug>(['vote-twice', 'no-truncate', 'commit-old-term', 'follower-read-local'])('%s', (plantedBug) => {
     const caught = firstSeedWhere(200, 3, { plantedBug }, (result) => result.violations.length > 0);
     expect(caught, `${plantedBug} went unnoticed for 200 seeds`).toBeDefined();
   });

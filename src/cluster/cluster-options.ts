@@ -23,7 +23,11 @@ export interface ClusterOptions {
   readonly lagThresholdMs?: number;
   /** How often the supervisor asks each node how it is. */
   readonly watchIntervalMs?: number;
-  /** A node that does not answer for this long is hung: terminated and restarted. */
+  /**
+   * A node that does not answer for this long is hung: terminated and restarted. Generous, since a
+   * busy node on a loaded machine answers late without being hung; a hung leader is replaced by an
+   * election well before, and fenced as soon as a newer leader exists.
+   */
   readonly hangTimeoutMs?: number;
   /** Restarts of one node within a minute before it is left down and reported as crash-looping. */
   readonly maxRestartsPerMinute?: number;
@@ -65,7 +69,7 @@ export function resolveClusterOptions(options: ClusterOptions = {}): ResolvedClu
     snapshotEveryEntries: 50_000,
     lagThresholdMs: 1000,
     watchIntervalMs: 25,
-    hangTimeoutMs: 1000,
+    hangTimeoutMs: 3000,
     maxRestartsPerMinute: 5,
     requestTimeoutMs: 5000,
     ...stripUndefined(options),

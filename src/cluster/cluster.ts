@@ -8,14 +8,24 @@ import type { MembershipChange, NodeId, ReplicationMode, Role } from '../core/ty
 import type { FencingRecord } from '../node/fencing.js';
 import type { NodeEndpoint } from '../node/node-endpoint.js';
 import type { KvChange } from '../node/node-runtime.js';
-import type { NodeRuntimeConfig } from '../node/node-config.js';
-import type { ClientAnswer, ClientRequest, ReadAnswer, ReadConsistency, WriteAnswer, WriteOptions } from '../node/requests.js';
+import { electionSpread, type NodeRuntimeConfig } from '../node/node-config.js';
+import type {
+  ClientAnswer,
+  ClientError,
+  ClientRequest,
+  ReadAnswer,
+  ReadConsistency,
+  WriteAnswer,
+  WriteOptions,
+  WriteRequest,
+} from '../node/requests.js';
 import { validateRequest } from '../node/validate-request.js';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './cluster-options.js';
 import { ReplikitError } from './errors.js';
 import { RequestBatcher } from './request-batcher.js';
 import { Supervisor, withTimeout, type NodeState, type SupervisorEvent } from './supervisor.js';
 import { WatchHub, type WatchOptions, type Watcher } from './watch-hub.js';
+import { WriteSession } from './write-session.js';
 
 export interface WriteResult {
   readonly term: number;
@@ -63,11 +73,14 @@ export interface ReadSession {
   readonly highestIndex: number;
 }
 
+/** A status call a node has not answered by then counts as unanswered (a paused node never answers). */
+const STATUS_TIMEOUT_MS = 1000;
 /** Pause between retries while there is no leader (an election takes a few election timeouts at most). */
 const LEADER_RETRY_DELAY_MS = 10;
 
 export class Cluster extends EventEmitter {
   private readonly batchers = new Map<NodeId, RequestBatcher>();
+  private readonly writeSession = new WriteSession();
   private readonly watchHub: WatchHub;
   private closed = false;
   private nextNodeNumber: number;
@@ -111,11 +124,31 @@ export class Cluster extends EventEmitter {
     return this.write({ kind: 'cas', key, expected, next, options });
   }
 
-  private async write(request: ClientRequest & { kind: 'put' | 'delete' | 'cas' }): Promise<WriteResult> {
-    this.refuseIfInvalid(request);
-    const answer = (await this.sendToLeader(request)) as WriteAnswer;
-    if (!answer.ok) throw toError(answer.error);
-    return { term: answer.term, index: answer.index, degraded: answer.degraded };
+  /**
+   * Every write carries a session seq (the caller's, or this cluster's own), so one whose outcome a
+   * leadership change or a dying node left unknown is sent again until the request deadline and is
+   * still applied once: a routine election costs the caller latency, not an error. Only a deadline
+   * that passes (or a sync write some replica did not confirm) leaves the outcome unknown.
+   */
+  private async write(asked: WriteRequest): Promise<WriteResult> {
+    this.refuseIfInvalid(asked);
+    const own = asked.options?.session === undefined ? this.writeSession.begin() : null;
+    const request: WriteRequest = own ? { ...asked, options: { ...asked.options, session: own } } : asked;
+    try {
+      const deadlineMs = performance.now() + this.options.requestTimeoutMs;
+      let unknown: ClientError | null = null;
+      for (;;) {
+        const answer = (await this.sendToLeader(request, deadlineMs)) as WriteAnswer;
+        if (answer.ok) return { term: answer.term, index: answer.index, degraded: answer.degraded };
+        // Once an attempt may have happened, running out of time leaves the outcome unknown, not "not done".
+        if (answer.error.code === 'unknown-outcome') unknown = answer.error;
+        const finalError = answer.error.code === 'timeout' && unknown ? unknown : answer.error;
+        if (!answer.error.retryable || performance.now() > deadlineMs) throw toError(finalError);
+        await sleep(LEADER_RETRY_DELAY_MS);
+      }
+    } finally {
+      if (own) this.writeSession.end(own.seq);
+    }
   }
 
   // ------------------------------------------------------------------ reads
@@ -134,10 +167,11 @@ export class Cluster extends EventEmitter {
     if (options.nodeId !== undefined && !this.supervisor.ids().includes(options.nodeId)) {
       throw new ReplikitError('unknown-node', `no node ${JSON.stringify(options.nodeId)}`);
     }
+    // Linearizable and lease reads go to the leader, or to the node asked: a follower serves them
+    // too, after asking its leader for a read index.
+    const leaderLevel = consistency === 'linearizable' || consistency === 'lease';
     const answer = (
-      consistency === 'linearizable' || consistency === 'lease'
-        ? await this.sendToLeader(request)
-        : await this.sendToAny(request, options.nodeId)
+      leaderLevel && options.nodeId === undefined ? await this.sendToLeader(request) : await this.sendToAny(request, options.nodeId)
     ) as ReadAnswer;
     if (!answer.ok) throw toError(answer.error);
     if (!answer.found) return undefined;
@@ -173,7 +207,7 @@ export class Cluster extends EventEmitter {
         // A hung (paused) node never answers: its status is unknown, not a reason to hang too.
         const status = await withTimeout(
           this.supervisor.call(id, (remote) => remote.status(), () => null),
-          this.options.hangTimeoutMs,
+          STATUS_TIMEOUT_MS,
         ).catch(() => null);
         return { id, state: this.supervisor.state(id), status };
       }),
@@ -227,14 +261,14 @@ export class Cluster extends EventEmitter {
       status: () =>
         withTimeout(
           this.supervisor.call(id, (remote) => remote.status(), () => null),
-          this.options.hangTimeoutMs,
+          STATUS_TIMEOUT_MS,
         ).catch(() => null),
       transferLeadership: (to) => this.supervisor.call(id, (remote) => remote.transferLeadership(to), () => down),
       proposeMembership: (change) => this.supervisor.call(id, (remote) => remote.proposeMembership(change), () => down),
       onEvent: (listener) => {
         const forward = (event: SupervisorEvent): void => {
           if (event.type === 'role' && event.id === id) {
-            listener({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId });
+            listener({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId, cause: event.cause, why: event.why });
           }
         };
         this.supervisor.on('event', forward);
@@ -297,7 +331,7 @@ export class Cluster extends EventEmitter {
       if (!leaderId || leaderId === id) return false;
       const status = await withTimeout(
         this.supervisor.call(leaderId, (remote) => remote.status(), () => null),
-        this.options.hangTimeoutMs,
+        STATUS_TIMEOUT_MS,
       ).catch(() => null);
       return status !== null && status.commitIndex >= index && !status.membership.voters.includes(id);
     }, `${id} to leave the membership`);
@@ -341,8 +375,7 @@ export class Cluster extends EventEmitter {
     }
   }
 
-  private async sendToLeader(request: ClientRequest): Promise<ClientAnswer> {
-    const deadline = performance.now() + this.options.requestTimeoutMs;
+  private async sendToLeader(request: ClientRequest, deadline = performance.now() + this.options.requestTimeoutMs): Promise<ClientAnswer> {
     let hinted: NodeId | null = null;
     for (;;) {
       this.refuseIfClosed();
@@ -439,6 +472,11 @@ function nodeConfig(options: ResolvedClusterOptions, id: NodeId, bootstrap: { vo
     readWaitTimeoutMs: options.requestTimeoutMs,
     writeTimeoutMs: options.requestTimeoutMs,
     maxPendingRequests: 1 << 17,
+    core: {
+      ...electionSpread(options.electionTimeoutTicks),
+      // A tenth of the timeout for clock drift: the lease holds for 0.9 T after a round's send.
+      leaseDriftTicks: Math.max(1, Math.round(options.electionTimeoutTicks / 10)),
+    },
   };
 }
 
@@ -452,7 +490,10 @@ function stoppedAnswer(id: NodeId): ClientAnswer {
 }
 
 function lostAnswer(id: NodeId): ClientAnswer {
-  return { ok: false, error: { code: 'unknown-outcome', message: `${id} stopped before answering; the write may or may not have happened` } };
+  return {
+    ok: false,
+    error: { code: 'unknown-outcome', message: `${id} stopped before answering; the write may or may not have happened`, retryable: true },
+  };
 }
 
 function sleep(ms: number): Promise<void> {

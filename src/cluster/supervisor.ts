@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { seedFromText } from '../core/random.js';
-import type { Membership, NodeId, Role } from '../core/types.js';
+import type { Membership, NodeId, Role, RoleCause } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
 import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { FencingRecord } from '../node/fencing.js';
@@ -24,7 +24,9 @@ import { ReplikitError } from './errors.js';
 export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'crash-looping' | 'removed' | 'stopped';
 
 export type SupervisorEvent =
-  | { type: 'role'; id: NodeId; role: Role; term: number; leaderId: NodeId | null }
+  | { type: 'role'; id: NodeId; role: Role; term: number; leaderId: NodeId | null; cause: RoleCause; why: string }
+  /** The node's transport saw `peer` go (crash evidence). */
+  | { type: 'peer-gone'; id: NodeId; peer: NodeId }
   | { type: 'leader-change'; leaderId: NodeId | null; term: number }
   | { type: 'node-crashed'; id: NodeId; reason: string }
   | { type: 'node-restarted'; id: NodeId }
@@ -57,6 +59,11 @@ interface NodeHandle {
   calls: CallsUntilGone;
 }
 
+/**
+ * One status poll waits this long at most: a paused node must not hold up the fencing of a stale
+ * leader that follows every poll. Not answering is judged by hangTimeoutMs since the last answer.
+ */
+const STATUS_POLL_TIMEOUT_MS = 250;
 /** A node that has not said it is ready this long after spawning has failed to start. */
 const START_TIMEOUT_MS = 15_000;
 
@@ -351,12 +358,15 @@ export class Supervisor extends EventEmitter {
     switch (event.type) {
       case 'role':
         handle.reportedRole = { role: event.role, term: event.term }; // events arrive in order
-        this.emitEvent({ type: 'role', id: handle.id, role: event.role, term: event.term, leaderId: event.leaderId });
+        this.emitEvent({ type: 'role', id: handle.id, role: event.role, term: event.term, leaderId: event.leaderId, cause: event.cause, why: event.why });
         if (event.role === 'leader' && event.term >= this.knownLeader.term) this.setLeader(handle.id, event.term);
         else if (this.knownLeader.id === handle.id && event.role !== 'leader') this.setLeader(null, Math.max(event.term, this.knownLeader.term));
         return;
       case 'changes':
         this.emitEvent({ type: 'changes', id: handle.id, changes: event.changes });
+        return;
+      case 'peer-gone':
+        this.emitEvent({ type: 'peer-gone', id: handle.id, peer: event.peer });
         return;
       case 'fatal':
         this.emitEvent({ type: 'node-crashed', id: handle.id, reason: event.message });
@@ -388,7 +398,7 @@ export class Supervisor extends EventEmitter {
       const remote = handle.remote;
       const status = await withTimeout(
         handle.calls.settle<NodeStatus | null>(remote.status(), () => null),
-        this.options.hangTimeoutMs,
+        Math.min(STATUS_POLL_TIMEOUT_MS, this.options.hangTimeoutMs),
       );
       // Gone, or the call failed: judged below like no answer.
       if (!status) throw new Error(`${handle.id} did not answer`);

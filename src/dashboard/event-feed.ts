@@ -35,7 +35,10 @@ export class EventFeed {
     this.unsubscribes.push(
       options.endpoint.onEvent((event) => {
         if (event.type === 'role') {
-          this.publish({ kind: 'role', data: { atMs: this.nowMs(), source: 'node', id: nodeId, role: event.role, term: event.term, leaderId: event.leaderId } });
+          this.publish({
+            kind: 'role',
+            data: { atMs: this.nowMs(), source: 'node', id: nodeId, role: event.role, term: event.term, leaderId: event.leaderId, why: event.why },
+          });
         } else if (event.type === 'fatal') {
           this.publish({ kind: 'cluster', data: { atMs: this.nowMs(), event: { type: 'fatal', id: nodeId, message: event.message } } });
         }
@@ -114,7 +117,15 @@ export class EventFeed {
 }
 
 function roleMessage(event: object, atMs: number): RoleEventMessage | null {
-  const { id, role, term, leaderId } = event as Record<string, unknown>;
+  const { id, role, term, leaderId, why } = event as Record<string, unknown>;
   if (typeof id !== 'string' || typeof role !== 'string' || !ROLES.includes(role as Role) || typeof term !== 'number') return null;
-  return { atMs, source: 'cluster', id, role: role as Role, term, leaderId: typeof leaderId === 'string' ? leaderId : null };
+  return {
+    atMs,
+    source: 'cluster',
+    id,
+    role: role as Role,
+    term,
+    leaderId: typeof leaderId === 'string' ? leaderId : null,
+    ...(typeof why === 'string' ? { why } : {}),
+  };
 }

@@ -59,6 +59,8 @@ export interface RoleEventMessage {
   readonly role: Role;
   readonly term: number;
   readonly leaderId: NodeId | null;
+  /** Why the role changed, in words (describeRoleCause), when the source said. */
+  readonly why?: string;
 }
 
 export interface ClusterEventMessage {

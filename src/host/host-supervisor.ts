@@ -21,7 +21,7 @@
 import * as Comlink from 'comlink';
 import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import type { Role } from '../core/types.js';
+import type { Role, RoleCause } from '../core/types.js';
 import { emitterEndpoint } from '../node/comlink-endpoint.js';
 import { BeaconReader, createBeaconBuffer, epochNowMs } from '../node/liveness-beacon.js';
 import type { FencingRecord } from '../node/fencing.js';
@@ -36,6 +36,8 @@ export interface HostTiming {
   readonly electionTimeoutTicks: number;
   /** Election waits are drawn from [electionTimeoutTicks, electionTimeoutTicks + this). */
   readonly electionJitterTicks: number;
+  /** A follower that saw its leader stall grows patient up to this (election-patience.ts). */
+  readonly maxElectionTimeoutTicks: number;
   readonly leaseDriftTicks: number;
   /** How often the watchdog looks at the node. */
   readonly watchdogIntervalMs: number;
@@ -56,23 +58,30 @@ export interface HostTiming {
 }
 
 /**
- * 150 ms election timeout, 50 ms lease, 100 ms drift margin: 10 + 5 + 60 + 20 ms reaction fits
- * inside it (killBoundMs and confirmTimeoutMs are measured: docs/architecture.md, "Fencing across
- * hosts"). Waits spread over 75 ms, not 150: a dead leader is noticed within 225 ms, and the core's
- * pre-vote tie-break keeps followers that time out close together from splitting the vote.
+ * Patient, as etcd is: heartbeats every 100 ms (a tenth of the timeout, set by process-node.ts), a
+ * 1 s election timeout (waits spread over [1000, 1300) ms, growing to 2 s after stalls were seen),
+ * a 500 ms lease and 500 ms drift margin. The watchdog then reacts within 10 + 10 + 400 + 20 = 440 ms
+ * of the lease's end, inside the margin, and shoots only a node whose loop has not run for 400 ms
+ * after its lease ended: about 900 ms without a turn, which a merely starved thread does not reach
+ * (killBoundMs and confirmTimeoutMs are measured: docs/architecture.md, "Fencing across hosts").
+ * A crashed leader is not waited out: its closed connection starts the election at once.
  */
 export const DEFAULT_HOST_TIMING: HostTiming = {
-  tickMs: 5,
-  electionTimeoutTicks: 30,
-  electionJitterTicks: 15,
-  leaseDriftTicks: 20,
+  tickMs: 10,
+  electionTimeoutTicks: 100,
+  electionJitterTicks: 30,
+  maxElectionTimeoutTicks: 200,
+  leaseDriftTicks: 50,
   watchdogIntervalMs: 10,
   killBoundMs: 20,
-  confirmTimeoutMs: 60,
-  hangTimeoutMs: 1000,
+  confirmTimeoutMs: 400,
+  hangTimeoutMs: 3000,
   statusPollIntervalMs: 50,
   maxRestartsPerMinute: 5,
 };
+
+/** Heartbeats per election timeout (process-node.ts sets the interval from it). */
+export const HEARTBEATS_PER_ELECTION_TIMEOUT = 10;
 
 /** Why a timing is unsafe, or null: the inequality in the header comment, and basic sanity. */
 export function hostTimingProblem(timing: HostTiming): string | null {
@@ -89,6 +98,16 @@ export function hostTimingProblem(timing: HostTiming): string | null {
       'raise leaseDriftTicks or lower the watchdog interval'
     );
   }
+  if (timing.maxElectionTimeoutTicks < timing.electionTimeoutTicks) {
+    return `maxElectionTimeoutTicks (${timing.maxElectionTimeoutTicks}) must be at least electionTimeoutTicks (${timing.electionTimeoutTicks})`;
+  }
+  const heartbeatTicks = Math.max(1, Math.floor(timing.electionTimeoutTicks / HEARTBEATS_PER_ELECTION_TIMEOUT));
+  if (timing.electionTimeoutTicks - timing.leaseDriftTicks < 2 * heartbeatTicks) {
+    return (
+      `the lease (electionTimeoutTicks ${timing.electionTimeoutTicks} - leaseDriftTicks ${timing.leaseDriftTicks} ticks) ` +
+      `must outlast two heartbeat intervals (${heartbeatTicks} ticks each), or it lapses between rounds`
+    );
+  }
   if (timing.hangTimeoutMs <= timing.watchdogIntervalMs) return 'hangTimeoutMs must exceed watchdogIntervalMs';
   if (!(timing.statusPollIntervalMs > 0) || timing.statusPollIntervalMs * 2 > timing.hangTimeoutMs) {
     return 'statusPollIntervalMs must be positive and at most half of hangTimeoutMs';
@@ -100,7 +119,8 @@ export function hostTimingProblem(timing: HostTiming): string | null {
 export type HostFencingReason = 'lease-expired' | 'remote-request' | 'hung';
 
 export type HostEvent =
-  | { type: 'role'; role: Role; term: number; leaderId: string | null }
+  | { type: 'role'; role: Role; term: number; leaderId: string | null; cause: RoleCause; why: string }
+  | { type: 'peer-gone'; peer: string }
   | ({ type: 'fenced' } & FencingRecord & { reason: HostFencingReason })
   | { type: 'crashed'; reason: string }
   | { type: 'restarted'; spawns: number }
@@ -279,7 +299,9 @@ export class HostSupervisor extends EventEmitter {
           this.raftAddress = event.raftAddress;
           resolve();
         } else if (event.type === 'role') {
-          this.emitEvent({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId });
+          this.emitEvent({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId, cause: event.cause, why: event.why });
+        } else if (event.type === 'peer-gone') {
+          this.emitEvent({ type: 'peer-gone', peer: event.peer });
         } else if (event.type === 'log') {
           this.emitEvent({ type: 'log', line: event.line });
         } else if (event.type === 'fatal') {

@@ -28,11 +28,35 @@ export interface NodeRuntimeConfig {
   readonly core?: Omit<CoreConfigInput, 'id'>;
 }
 
+/**
+ * Patient by default, as etcd is: heartbeats every 100 ms, and a follower that hears nothing for
+ * 1 s (longer after it has seen its leader stall: election-patience.ts) campaigns. On a shared
+ * 2-core machine an event loop can go unscheduled for hundreds of milliseconds, and a tighter
+ * timeout elected new leaders while nothing had failed. A crash is not waited out: its evidence
+ * (a closed channel) starts an election at once (Transport.onPeerGone).
+ */
 export const DEFAULT_NODE_TIMING = {
-  tickMs: 5,
-  electionTimeoutTicks: 12,
-  heartbeatIntervalTicks: 2,
+  tickMs: 10,
+  electionTimeoutTicks: 100,
+  heartbeatIntervalTicks: 10,
 } as const;
+
+/**
+ * The spread and the upper bound of the election wait, for a base timeout T: waits are drawn from
+ * [T, T + 0.3 T) (narrow enough that a silent leader is replaced within about 1.3 T; the pre-vote
+ * tie-break keeps close timeouts from splitting the vote), and patience may grow to 2 T.
+ */
+export function electionSpread(electionTimeoutTicks: number): { electionJitterTicks: number; maxElectionTimeoutTicks: number } {
+  return {
+    electionJitterTicks: Math.max(1, Math.round(electionTimeoutTicks * ELECTION_JITTER_FRACTION)),
+    maxElectionTimeoutTicks: electionTimeoutTicks * MAX_PATIENCE_FACTOR,
+  };
+}
+
+/** Election waits spread over this fraction of the base timeout. */
+export const ELECTION_JITTER_FRACTION = 0.3;
+/** A follower's patience grows to at most this many base timeouts. */
+export const MAX_PATIENCE_FACTOR = 2;
 
 export function nodeConfigProblems(config: NodeRuntimeConfig): string[] {
   const problems: string[] = [];

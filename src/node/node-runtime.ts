@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { assert } from '../core/assert.js';
 import { RaftCore } from '../core/raft-core.js';
 import { sendsBeforePersist } from '../core/send-order.js';
-import type { Entry, Membership, MembershipChange, Message, NodeId, Ready, Role, WriteAck } from '../core/types.js';
+import type { Entry, Membership, MembershipChange, Message, NodeId, Ready, Role, RoleCause, WriteAck } from '../core/types.js';
 import { applyCommand, type KvMutation, type KvResult } from '../kv/apply.js';
 import { decodeCommand, encodeCommand, type KvCommand } from '../kv/command.js';
 import { isReservedKey } from '../kv/keys.js';
@@ -18,6 +18,7 @@ import type { KvStore, NodeStorage } from '../storage/types.js';
 import type { Transport } from '../transport/types.js';
 import { AppendTimes } from './append-times.js';
 import type { NodeRuntimeConfig } from './node-config.js';
+import { describeRoleCause } from './role-cause.js';
 import {
   failure,
   type ClientAnswer,
@@ -80,7 +81,17 @@ export interface KvChange {
 }
 
 export type NodeEvent =
-  | { readonly type: 'role'; readonly role: Role; readonly term: number; readonly leaderId: NodeId | null }
+  | {
+      readonly type: 'role';
+      readonly role: Role;
+      readonly term: number;
+      readonly leaderId: NodeId | null;
+      readonly cause: RoleCause;
+      /** The cause in words, with time in ms: what the log and the dashboard's timeline show. */
+      readonly why: string;
+    }
+  /** A peer's channel closed and it could not be reached again: evidence it is gone (see Transport.onPeerGone). */
+  | { readonly type: 'peer-gone'; readonly peer: NodeId }
   | { readonly type: 'changes'; readonly changes: readonly KvChange[] }
   | { readonly type: 'fatal'; readonly message: string }
   /** A node still acting as leader of an older term wrote to us: its host should fence it. */
@@ -110,6 +121,23 @@ interface QueuedRequest {
   readonly resolve: (answer: ClientAnswer) => void;
   /** Set on a request released from waiting for a leader: it may wait again, but only until then. */
   readonly leaderDeadlineMs?: number;
+  /** Set on a read asked again after its read index was dropped: it keeps its first deadline. */
+  readonly readDeadlineMs?: number;
+}
+
+/** Crash evidence from the transport, kept in order among the messages that arrived. */
+interface PeerGoneNotice {
+  readonly type: 'peer-gone';
+  readonly peer: NodeId;
+}
+
+/** A read waiting for its read index: the leader's own, or one this follower asked its leader for. */
+interface PendingReadIndex {
+  readonly request: ReadRequest;
+  readonly resolve: (answer: ReadAnswer) => void;
+  readonly deadlineMs: number;
+  /** Who was asked for the read index: this node when it led, else the leader it followed. */
+  readonly askedLeader: NodeId;
 }
 
 interface WaitingRead {
@@ -156,7 +184,7 @@ const MAX_CHANGES_PER_EVENT = 4096;
 
 export class NodeRuntime {
   private readonly core: RaftCore;
-  private inbox: Message[] = [];
+  private inbox: (Message | PeerGoneNotice)[] = [];
   private requests: QueuedRequest[] = [];
   private awaitingLeader: AwaitingLeader[] = [];
   private controls: (() => void)[] = [];
@@ -170,7 +198,7 @@ export class NodeRuntime {
   private stopped = false;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private readonly pendingWrites = new Map<number, PendingWrite>();
-  private readonly pendingReadIndex = new Map<number, { request: ReadRequest; resolve: (answer: ReadAnswer) => void; deadlineMs: number }>();
+  private readonly pendingReadIndex = new Map<number, PendingReadIndex>();
   private waitingReads: WaitingRead[] = [];
   private nextReadId = 1;
   private lastSnapshotIndex: number;
@@ -192,6 +220,7 @@ export class NodeRuntime {
     this.lastSnapshotIndex = snapshotIndex;
     this.freshAsOfMs = deps.nowMs();
     deps.transport.onReceive((messages) => this.receive(messages));
+    deps.transport.onPeerGone?.((peer) => this.receivePeerGone(peer));
   }
 
   /** Recover from disk: hard state, snapshot, log; the key-value state resumes where it was applied. */
@@ -263,7 +292,7 @@ export class NodeRuntime {
     this.tickTimer = null;
     const stopped = failure('stopped', `node ${this.config.id} stopped`);
     for (const { resolve } of this.requests.splice(0)) resolve(stopped);
-    for (const write of this.pendingWrites.values()) write.resolve(failure('unknown-outcome', `node ${this.config.id} stopped`));
+    for (const write of this.pendingWrites.values()) write.resolve(failure('unknown-outcome', `node ${this.config.id} stopped`, { retryable: true }));
     this.pendingWrites.clear();
     for (const read of this.pendingReadIndex.values()) read.resolve(stopped);
     this.pendingReadIndex.clear();
@@ -370,6 +399,13 @@ export class NodeRuntime {
     this.schedule();
   }
 
+  private receivePeerGone(peer: NodeId): void {
+    if (this.stopped || this.inbox.length >= MAX_INBOX_MESSAGES) return;
+    this.inbox.push({ type: 'peer-gone', peer });
+    this.emit({ type: 'peer-gone', peer });
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.turnScheduled || this.turning || this.stopped) return;
     this.turnScheduled = true;
@@ -419,8 +455,8 @@ export class NodeRuntime {
     this.coreClockMs = this.tickedThroughMs;
     for (const control of this.controls.splice(0)) control();
     const requests = this.requests.splice(0, MAX_REQUESTS_PER_TURN);
-    for (const { request, resolve, leaderDeadlineMs } of requests) {
-      if (request.kind === 'get') this.startRead(request, resolve, leaderDeadlineMs);
+    for (const { request, resolve, leaderDeadlineMs, readDeadlineMs } of requests) {
+      if (request.kind === 'get') this.startRead(request, resolve, leaderDeadlineMs, readDeadlineMs);
       else this.startWrite(request, resolve, leaderDeadlineMs);
     }
   }
@@ -430,6 +466,10 @@ export class NodeRuntime {
     this.inbox = [];
     const { leaderId, term } = this.core.status();
     for (const message of inbox) {
+      if (message.type === 'peer-gone') {
+        this.core.peerCrashed(message.peer);
+        continue;
+      }
       if ((message.type === 'AppendEntries' || message.type === 'Heartbeat') && message.term < term) this.reportStaleLeader(message.from, message.term, term);
       if (message.from === leaderId || message.type === 'AppendEntries' || message.type === 'Heartbeat') {
         this.heardFromLeaderThisTurn = true;
@@ -489,12 +529,14 @@ export class NodeRuntime {
     }
     for (const requestId of ready.droppedReads) {
       const read = this.pendingReadIndex.get(requestId);
+      if (!read) continue;
       this.pendingReadIndex.delete(requestId);
-      read?.resolve(failure('not-leader', 'leadership changed before the read was confirmed', { leaderId: this.core.status().leaderId }));
+      this.askReadIndexAgain(read);
     }
     if (ready.softState) {
-      this.role = ready.softState.role;
-      this.emit({ type: 'role', role: ready.softState.role, term: this.core.status().term, leaderId: ready.softState.leaderId });
+      const { role, leaderId, cause } = ready.softState;
+      this.role = role;
+      this.emit({ type: 'role', role, term: this.core.status().term, leaderId, cause, why: describeRoleCause(cause, this.config.tickMs) });
     }
     const lastEntry = ready.entries[ready.entries.length - 1];
     if (lastEntry && this.role === 'leader') this.appendTimes.record(lastEntry.index, this.deps.nowMs());
@@ -598,7 +640,7 @@ export class NodeRuntime {
       this.pendingWrites.delete(pending.index);
       const why = ack.reason === 'sync-timeout' ? 'not every replica confirmed in time' : 'leadership was lost';
       pending.resolve({
-        ...failure('unknown-outcome', `${why}; the write may or may not have happened`),
+        ...failure('unknown-outcome', `${why}; the write may or may not have happened`, ack.reason === 'leadership-lost' ? { retryable: true } : {}),
         term: pending.term,
         index: pending.index,
       });
@@ -624,7 +666,7 @@ export class NodeRuntime {
     for (const [pendingIndex, pending] of this.pendingWrites) {
       if (pendingIndex > index) continue;
       this.pendingWrites.delete(pendingIndex);
-      pending.resolve(failure('unknown-outcome', 'replaced by a snapshot before the outcome was known'));
+      pending.resolve(failure('unknown-outcome', 'replaced by a snapshot before the outcome was known', { retryable: true }));
     }
   }
 
@@ -655,7 +697,8 @@ export class NodeRuntime {
   /** The longest a follower lets pass before it campaigns: an election that can succeed ends about then. */
   private leaderWaitMs(): number {
     const jitterTicks = this.config.core?.electionJitterTicks ?? this.config.electionTimeoutTicks;
-    return (this.config.electionTimeoutTicks + jitterTicks) * this.config.tickMs;
+    const patienceTicks = this.config.core?.maxElectionTimeoutTicks ?? this.config.electionTimeoutTicks;
+    return (patienceTicks + jitterTicks) * this.config.tickMs;
   }
 
   /** A leader other than the one each held request avoids is known: step those requests again. */
@@ -677,20 +720,29 @@ export class NodeRuntime {
 
   // ------------------------------------------------------------------- reads
 
-  private startRead(request: ReadRequest, resolve: (answer: ClientAnswer) => void, leaderDeadlineMs: number | undefined): void {
+  private startRead(
+    request: ReadRequest,
+    resolve: (answer: ClientAnswer) => void,
+    leaderDeadlineMs: number | undefined,
+    readDeadlineMs: number | undefined,
+  ): void {
     const nowMs = this.deps.nowMs();
-    const deadlineMs = nowMs + this.config.readWaitTimeoutMs;
+    const deadlineMs = readDeadlineMs ?? nowMs + this.config.readWaitTimeoutMs;
     switch (request.consistency) {
       case 'linearizable':
       case 'lease': {
+        // On the leader, a read barrier; on a follower, the leader is asked for its read index.
         const requestId = this.nextReadId++;
+        const status = this.core.status();
         const result = this.core.readIndex(requestId, { lease: request.consistency === 'lease' });
         if (!result.ok) {
-          if (this.awaitLeader(request, resolve, result.leaderId, leaderDeadlineMs)) return;
-          resolve(failure('not-leader', `${request.consistency} reads are served by the leader`, { leaderId: result.leaderId }));
+          if (this.awaitLeader(request, resolve, result.leaderId, readDeadlineMs ?? leaderDeadlineMs)) return;
+          const why = result.reason === 'too-many-pending' ? 'too many reads are waiting for a read index' : 'no leader is known to confirm the read';
+          resolve(failure(result.reason === 'too-many-pending' ? 'busy' : 'not-leader', why, { leaderId: result.leaderId }));
           return;
         }
-        this.pendingReadIndex.set(requestId, { request, resolve, deadlineMs });
+        const askedLeader = status.role === 'leader' ? this.config.id : (status.leaderId ?? this.config.id);
+        this.pendingReadIndex.set(requestId, { request, resolve, deadlineMs, askedLeader });
         return;
       }
       case 'read-your-writes':
@@ -711,6 +763,19 @@ export class NodeRuntime {
         resolve(this.readLocal(request));
         return;
     }
+  }
+
+  /**
+   * The read index could not be had from the node asked (leadership moved, or no answer came): ask
+   * again next turn, of whoever leads by then (held while no leader is known), until the read's
+   * own deadline. A client sees a routine election as latency, not as an error.
+   */
+  private askReadIndexAgain(read: PendingReadIndex): void {
+    if (read.deadlineMs <= this.deps.nowMs()) {
+      read.resolve(failure('timeout', 'the read could not be confirmed by a leader in time'));
+      return;
+    }
+    this.requests.push({ request: read.request, resolve: read.resolve as (answer: ClientAnswer) => void, readDeadlineMs: read.deadlineMs });
   }
 
   private serveWaitingReads(appliedIndex: number): void {
@@ -811,7 +876,7 @@ function toCommand(request: WriteRequest): KvCommand {
   const session = request.options?.session;
   const fence = {
     ...(fencingToken !== undefined ? { fencingToken } : {}),
-    ...(session ? { session: { clientId: session.clientId, seq: session.seq } } : {}),
+    ...(session ? { session: { clientId: session.clientId, seq: session.seq, ...(session.floor !== undefined ? { floor: session.floor } : {}) } } : {}),
   };
   switch (request.kind) {
     case 'put':
@@ -830,7 +895,7 @@ function refusal(result: Extract<KvResult, { ok: false }>): WriteAnswer {
     case 'stale-fencing-token':
       return failure('stale-fencing-token', `a write with token ${result.highestToken} was already accepted`);
     case 'stale-sequence':
-      return failure('bad-request', `this session already wrote seq ${result.lastSeq}; seq numbers must increase`);
+      return failure('bad-request', `this session's writes up to seq ${result.lastSeq} were all answered; a retry must use its own seq, above that`);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeId } from '../core/types.js';
 import { createDashboard } from '../dashboard/dashboard.js';
-import { DEFAULT_HOST_TIMING, HostSupervisor, type HostEvent, type HostTiming } from '../host/host-supervisor.js';
+import { DEFAULT_HOST_TIMING, HEARTBEATS_PER_ELECTION_TIMEOUT, HostSupervisor, type HostEvent, type HostTiming } from '../host/host-supervisor.js';
 import { sendFenceNotice } from '../host/fence-request.js';
 import { fenceRoute } from '../host/fence-route.js';
 import { createNodeHttpServer } from '../http/server.js';
@@ -71,7 +71,7 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     bootstrap: { voters: founders, learners: [] },
     tickMs: timing.tickMs,
     electionTimeoutTicks: timing.electionTimeoutTicks,
-    heartbeatIntervalTicks: Math.max(1, Math.floor(timing.electionTimeoutTicks / 10)),
+    heartbeatIntervalTicks: Math.max(1, Math.floor(timing.electionTimeoutTicks / HEARTBEATS_PER_ELECTION_TIMEOUT)),
     defaultMode: options.mode,
     semiSyncMinReplicas: 1,
     replicationTimeoutMs: 1000,
@@ -79,7 +79,11 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     readWaitTimeoutMs: 5000,
     writeTimeoutMs: 5000,
     maxPendingRequests: 1 << 17,
-    core: { leaseDriftTicks: timing.leaseDriftTicks, electionJitterTicks: timing.electionJitterTicks },
+    core: {
+      leaseDriftTicks: timing.leaseDriftTicks,
+      electionJitterTicks: timing.electionJitterTicks,
+      maxElectionTimeoutTicks: timing.maxElectionTimeoutTicks,
+    },
   };
   const problems = nodeConfigProblems(config);
   if (problems.length > 0) throw new RangeError(problems.join('; '));
@@ -112,8 +116,13 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
   function onHostEvent(event: HostEvent): void {
     switch (event.type) {
       case 'role':
-        log(`role: ${event.role} in term ${event.term}${event.leaderId ? `, leader ${event.leaderId}` : ''}`);
-        for (const listener of listeners) listener({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId });
+        log(`role: ${event.role} in term ${event.term}${event.leaderId ? `, leader ${event.leaderId}` : ''} (${event.why})`);
+        for (const listener of listeners) {
+          listener({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId, cause: event.cause, why: event.why });
+        }
+        return;
+      case 'peer-gone':
+        log(`evidence: ${event.peer} is gone (its connection closed and a redial was refused)`);
         return;
       case 'fenced': {
         log(`fenced (${event.reason}) in term ${event.term}: ${event.detail}; restarting as follower`);

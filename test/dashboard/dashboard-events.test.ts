@@ -90,9 +90,10 @@ describe('the dashboard event stream', () => {
     cleanups.push(async () => stream.destroy());
     await stream.next('snapshot');
     const sentMs = Date.now();
-    endpoint.emit({ type: 'role', role: 'candidate', term: 4, leaderId: null });
+    const why = 'election timeout: no word from a leader for 1200 ms';
+    endpoint.emit({ type: 'role', role: 'candidate', term: 4, leaderId: null, cause: { kind: 'election-timeout', silenceTicks: 120 }, why });
     const role = await stream.next<RoleEventMessage>('role', undefined, INTERVAL_MS * 3);
-    expect(role).toMatchObject({ source: 'node', id: 'n1', role: 'candidate', term: 4, leaderId: null });
+    expect(role).toMatchObject({ source: 'node', id: 'n1', role: 'candidate', term: 4, leaderId: null, why });
     expect(role.atMs).toBeGreaterThanOrEqual(sentMs - 5);
 
     endpoint.emit({ type: 'fatal', message: 'disk full' });
@@ -124,7 +125,7 @@ describe('the dashboard event stream', () => {
 
   it('replays recent events to a page that connects later', async () => {
     const { eventsUrl, cluster, endpoint } = await setup();
-    endpoint.emit({ type: 'role', role: 'leader', term: 2, leaderId: 'n1' });
+    endpoint.emit({ type: 'role', role: 'leader', term: 2, leaderId: 'n1', cause: { kind: 'start' }, why: 'the node started' });
     cluster.emit({ type: 'leader-change', leaderId: 'n1', term: 2 });
     const stream = await openStream(eventsUrl);
     cleanups.push(async () => stream.destroy());
@@ -150,7 +151,7 @@ describe('the dashboard event stream', () => {
     a.destroy();
     await a.ended;
     const seen = b.messages.filter((m) => m.event === 'snapshot').length;
-    endpoint.emit({ type: 'role', role: 'follower', term: 9, leaderId: 'n2' });
+    endpoint.emit({ type: 'role', role: 'follower', term: 9, leaderId: 'n2', cause: { kind: 'start' }, why: 'the node started' });
     await b.next('role', (data: RoleEventMessage) => data.term === 9);
     await b.next('snapshot', () => b.messages.filter((m) => m.event === 'snapshot').length >= seen + 3);
 

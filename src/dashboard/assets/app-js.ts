@@ -147,7 +147,7 @@ function renderSummary(nodes, leader) {
 
 function onRole(message, live) {
   state.lastFeedAtMs = Math.max(state.lastFeedAtMs, message.atMs);
-  tracker.observe(message.id, message.role, message.term, message.atMs, 'event', live);
+  tracker.observe(message.id, message.role, message.term, message.atMs, 'event', live, message.why);
   render();
 }
 

@@ -19,28 +19,30 @@ export function createTimeline(list) {
   }
 
   return {
-    /** A role change seen by the tracker: {id, from, to, term, atMs, cause, live, error?}. */
+    /** A role change seen by the tracker: {id, from, to, term, atMs, cause, live, detail?}. */
     roleChange(change) {
       const { id, from, to, term, atMs, live } = change;
       if (from === null) return; // first sight of a node, not a change
       const node = { id };
       if (to === 'down') {
         // A crash reported by the supervisor has its own entry already.
-        if (change.cause !== 'crash') add(atMs, 'fault', rich(node, ' stopped answering' + (change.error ? ': ' + change.error : '')), live);
+        if (change.cause !== 'crash') add(atMs, 'fault', rich(node, ' stopped answering' + (change.detail ? ': ' + change.detail : '')), live);
         return;
       }
       if (from === 'down') {
         add(atMs, 'recovery', rich(node, ' is answering again, as ' + to + ' (term ' + term + ')'), live);
         return;
       }
-      if (to === 'pre-candidate') add(atMs, 'election', rich(node, ' timed out waiting for a leader: pre-vote for term ' + (term + 1)), live);
-      else if (to === 'candidate' && from === 'candidate') add(atMs, 'election', rich(node, ' election timed out; new election for term ' + term), live);
-      else if (to === 'candidate') add(atMs, 'election', rich(node, ' started an election for term ' + term), live);
+      // Every leader change says why (the node's own account, pushed with its role event).
+      const why = change.detail ? ' \u2014 ' + change.detail : '';
+      if (to === 'pre-candidate') add(atMs, 'election', rich(node, ' looks for a new leader: pre-vote for term ' + (term + 1) + why), live);
+      else if (to === 'candidate' && from === 'candidate') add(atMs, 'election', rich(node, ' election timed out; new election for term ' + term + why), live);
+      else if (to === 'candidate') add(atMs, 'election', rich(node, ' started an election for term ' + term + why), live);
       else if (to === 'leader') {
         lastElected = id + '@' + term;
-        add(atMs, 'leader', rich(node, ' won the election: leader of term ' + term), live);
-      } else if (from === 'leader') add(atMs, 'follower', rich(node, ' stepped down to follower (term ' + term + ')'), live);
-      else add(atMs, 'follower', rich(node, ' back to follower (term ' + term + ')'), live);
+        add(atMs, 'leader', rich(node, ' won the election: leader of term ' + term + why), live);
+      } else if (from === 'leader') add(atMs, 'follower', rich(node, ' stepped down to follower (term ' + term + ')' + why), live);
+      else add(atMs, 'follower', rich(node, ' back to follower (term ' + term + ')' + why), live);
     },
 
     /** A supervisor event: {atMs, event: {type, ...}}. */

@@ -13,9 +13,9 @@ export function createRoleTracker(onChange) {
     /**
      * role: follower | pre-candidate | candidate | leader | down.
      * cause: what saw it ('event', 'snapshot', 'crash'); live: false for replayed history;
-     * error: why a node shows as down, when known.
+     * detail: why a node shows as down, or why its role changed, when known.
      */
-    observe(id, role, term, atMs, cause, live, error) {
+    observe(id, role, term, atMs, cause, live, detail) {
       const previous = known.get(id);
       if (previous) {
         if (atMs < previous.atMs) return;
@@ -24,13 +24,13 @@ export function createRoleTracker(onChange) {
       const keptTerm = role === 'down' && previous ? previous.term : term;
       known.set(id, { role, term: keptTerm, atMs });
       if (!previous) {
-        onChange({ id, from: null, to: role, term: keptTerm, atMs, cause, live, error });
+        onChange({ id, from: null, to: role, term: keptTerm, atMs, cause, live, detail });
         return;
       }
       // A candidate whose term moved on timed out and started over: a transition to itself.
       const restarted = role === 'candidate' && previous.role === 'candidate' && term > previous.term;
       if (previous.role !== role || restarted) {
-        onChange({ id, from: previous.role, to: role, term: keptTerm, atMs, cause, live, error });
+        onChange({ id, from: previous.role, to: role, term: keptTerm, atMs, cause, live, detail });
       }
     },
     roleOf(id) {

@@ -107,6 +107,13 @@ export class RaftCore {
   /** This pre-candidate granted a better claim's pre-vote (see outranksPreCandidate): it will not run itself. */
   private yieldedTo: NodeId | null = null;
   private campaignIsTransfer = false;
+  /**
+   * The leader crash evidence named, in the term it led. What it sent before it died may still be in
+   * flight; taken for a live leader, it would end the campaign the evidence started (and make this
+   * node shield a dead leader again). Such messages are dropped, as lost ones would be, for one
+   * election timeout; a restarted incarnation can only lead a later term, which is never dropped.
+   */
+  private deadLeader: { readonly id: NodeId; readonly term: number; readonly untilTick: number } | null = null;
 
   private readonly progress = new Map<NodeId, Progress>();
   private transferee: NodeId | null = null;
@@ -205,6 +212,7 @@ export class RaftCore {
   peerCrashed(peer: NodeId): void {
     this.assertBetweenReadies();
     if (peer === this.id || this.role !== 'follower' || this.leaderId !== peer) return;
+    this.deadLeader = { id: peer, term: this.term, untilTick: this.nowTick + this.config.electionTimeoutTicks };
     this.leaderId = null;
     this.patience.forgetLeader();
     this.campaignIsTransfer = false;
@@ -215,6 +223,7 @@ export class RaftCore {
   }
 
   private stepMessage(message: Message): void {
+    if (this.isFromDeadLeader(message)) return;
     if (message.term > this.term) {
       if (!this.acceptHigherTerm(message)) return;
     } else if (message.term < this.term) {
@@ -584,20 +593,36 @@ export class RaftCore {
   private requestVotes(preVote: boolean): void {
     this.votes.clear();
     this.votes.set(this.id, true);
-    const term = preVote ? this.term + 1 : this.term;
     for (const voter of this.membership.voters) {
-      if (voter === this.id) continue;
-      this.send({
-        type: 'RequestVote',
-        from: this.id,
-        to: voter,
-        term,
-        preVote,
-        transfer: this.campaignIsTransfer,
-        lastLogIndex: this.log.lastIndex(),
-        lastLogTerm: this.log.lastTerm(),
-      });
+      if (voter !== this.id) this.sendVoteRequest(voter, preVote);
     }
+  }
+
+  private sendPreVoteRequest(to: NodeId): void {
+    if (isVoter(this.membership, to)) this.sendVoteRequest(to, true);
+  }
+
+  private sendVoteRequest(to: NodeId, preVote: boolean): void {
+    this.send({
+      type: 'RequestVote',
+      from: this.id,
+      to,
+      term: preVote ? this.term + 1 : this.term,
+      preVote,
+      transfer: this.campaignIsTransfer,
+      lastLogIndex: this.log.lastIndex(),
+      lastLogTerm: this.log.lastTerm(),
+    });
+  }
+
+  private isFromDeadLeader(message: Message): boolean {
+    const dead = this.deadLeader;
+    if (dead === null) return false;
+    if (this.nowTick >= dead.untilTick) {
+      this.deadLeader = null;
+      return false;
+    }
+    return message.from === dead.id && message.term <= dead.term;
   }
 
   private countVotes(): void {
@@ -704,6 +729,9 @@ export class RaftCore {
     // Its campaign is alive now (the sender no longer heard a leader either): ask again rather than
     // wait a whole timeout on refusals it may have collected before.
     if (outranked) this.requestVotes(true);
+    // Another campaigner we have no answer from may have ignored our request while it still heard a
+    // leader: it campaigns now, so ask it again.
+    else if (message.preVote && this.role === 'pre-candidate' && !this.votes.has(message.from)) this.sendPreVoteRequest(message.from);
   }
 
   /**

@@ -107,6 +107,8 @@ export class RaftCore {
   /** This pre-candidate granted a better claim's pre-vote (see outranksPreCandidate): it will not run itself. */
   private yieldedTo: NodeId | null = null;
   private campaignIsTransfer = false;
+  /** This node has followed a leader since it started (see inLease). */
+  private leaderFollowedSinceStart = false;
   /**
    * The leader crash evidence named, in the term it led. What it sent before it died may still be in
    * flight; taken for a live leader, it would end the campaign the evidence started (and make this
@@ -650,8 +652,11 @@ export class RaftCore {
   private inLease(): boolean {
     if (!this.config.checkQuorum) return false;
     if (this.leaderId !== null && this.electionElapsed < this.config.electionTimeoutTicks) return true;
-    // A node that just started may have acknowledged a lease before it crashed.
-    return this.nowTick < this.config.electionTimeoutTicks;
+    // A node that just started may have acknowledged a lease before it crashed. Once it has followed
+    // a leader since (of its persisted term or later), that lease is settled: that leader's or
+    // superseded by it. So the rule no longer applies; else crash evidence about the leader it
+    // followed would be ignored by a recently restarted node, and the election would wait out a timeout.
+    return !this.leaderFollowedSinceStart && this.nowTick < this.config.electionTimeoutTicks;
   }
 
   private acceptHigherTerm(message: Message): boolean {
@@ -701,6 +706,7 @@ export class RaftCore {
     assert(this.role !== 'leader', `two leaders in term ${this.term}: ${this.id} and ${leaderId}`);
     if (this.role !== 'follower') this.fire({ type: 'LEADER_SEEN' }, { kind: 'leader-seen', leaderId });
     this.leaderId = leaderId;
+    this.leaderFollowedSinceStart = true;
     this.electionElapsed = 0;
     this.patience.contact(leaderId, this.nowTick);
   }

@@ -158,6 +158,25 @@ describe('crash evidence', () => {
     expect(splitVotes).toBeLessThan(10);
   });
 
+  it('a node restarted less than T ago grants the pre-vote of one whose leader crashed, once it followed that leader', () => {
+    // Found by the failover bench: the node restarted in the previous round ignored every campaign
+    // (a just-started node may have acknowledged a lease before it crashed), so the election that
+    // the evidence started waited out a timeout.
+    const core = loneCore('a', VOTERS, WITH_PRE_VOTE, { term: 1 });
+    core.tick();
+    core.step(heartbeat('b', 'a', 1));
+    drain(core);
+    core.peerCrashed('b');
+    drain(core);
+    core.step(preVoteRequest('c', 'a', 2));
+    expect(ofType(drain(core).messages, 'RequestVoteResponse')).toEqual([expect.objectContaining({ to: 'c', preVote: true, granted: true })]);
+
+    const neverFollowed = loneCore('a', VOTERS, WITH_PRE_VOTE, { term: 1 });
+    neverFollowed.tick();
+    neverFollowed.step(preVoteRequest('c', 'a', 2));
+    expect(ofType(drain(neverFollowed).messages, 'RequestVoteResponse')).toEqual([]); // the startup rule still holds
+  });
+
   it('the other follower still hearing the leader refuses: evidence one node has is not believed by another', () => {
     const cluster = clusterLedByA();
     cluster.core('b').peerCrashed('a'); // a false report: a is alive and c still hears it

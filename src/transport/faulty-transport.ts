@@ -46,6 +46,8 @@ export interface FaultyTransportOptions {
  * because the blocked peer's own transport may not be wrapped.
  */
 export interface FaultyTransport extends Transport {
+  /** Crash evidence from the inner transport, except about a peer partitioned away. */
+  onPeerGone(handler: PeerGoneHandler): void;
   /** Changes only the faults given; the others keep their current values. */
   setFaults(faults: Partial<NetworkFaults>): void;
   faults(): NetworkFaults;

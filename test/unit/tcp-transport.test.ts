@@ -281,6 +281,15 @@ function meshReady(nodes: ReadonlyMap<NodeId, TestNode>): boolean {
   return true;
 }
 
+/** A loopback port nothing listens on (bound, then released). */
+async function freeTcpPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 function logged(node: TestNode, fragment: string): boolean {
   return node.logs.some((line) => line.includes(fragment));
 }
@@ -533,6 +542,39 @@ describe('tcp transport: delivery', () => {
     expect(logged(n1, 'reconnected to n2')).toBe(true);
     expect(newN2.messages().every((m) => roundOf(m) >= 100)).toBe(true);
     await waitFor('n1 to accept the restarted n2', () => n1.transport.peerStatus().n2?.inboundConnected === true);
+  });
+});
+
+describe('tcp transport: crash evidence', () => {
+  it('reports a peer gone, once, when its working connection closes and a redial is refused', async () => {
+    const nodes = await startCluster(['n1', 'n2']);
+    await waitFor('the mesh to connect', () => meshReady(nodes));
+    const n1 = get(nodes, 'n1');
+    const gone: NodeId[] = [];
+    n1.transport.onPeerGone?.((peer) => gone.push(peer));
+    await get(nodes, 'n2').transport.closeAsync(); // as its process dying would: sockets closed, port released
+    await waitFor('n1 to report n2 gone', () => gone.length > 0);
+    await waitFor('a few more refused dials', () => (n1.transport.peerStatus().n2?.consecutiveFailures ?? 0) >= 3);
+    expect(gone).toEqual(['n2']);
+    expect(logged(n1, 'n2 is gone: its connection closed and a redial was refused')).toBe(true);
+  });
+
+  it('reports nothing for a peer it never reached, nor for a connection it closed itself', async () => {
+    const lonely = await startNode('n1', ['n2']);
+    const gone: NodeId[] = [];
+    lonely.transport.onPeerGone?.((peer) => gone.push(peer));
+    const closedPort = await freeTcpPort();
+    lonely.transport.setPeerAddress('n2', { host: HOST, port: closedPort });
+    await waitFor('refused dials', () => (lonely.transport.peerStatus().n2?.consecutiveFailures ?? 0) >= 3);
+    expect(gone).toEqual([]);
+
+    const nodes = await startCluster(['a', 'b']);
+    await waitFor('the mesh to connect', () => meshReady(nodes));
+    const a = get(nodes, 'a');
+    a.transport.onPeerGone?.((peer) => gone.push(peer));
+    await a.transport.closeAsync();
+    await sleep(100);
+    expect(gone).toEqual([]);
   });
 });
 

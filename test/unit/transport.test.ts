@@ -12,6 +12,7 @@ import {
   type TransportStats,
   type WireEncoding,
 } from '../../src/transport/index.js';
+import { PeerRouter } from '../../src/transport/peer-router.js';
 
 const ENCODINGS: readonly WireEncoding[] = ['clone', 'msgpack'];
 
@@ -473,6 +474,55 @@ describe('message-port transport, msgpack wire', () => {
     const [data] = allBytesFields(inbox.messages());
     expect(data).toBeInstanceOf(Uint8Array);
     expect([...(data ?? [])]).toEqual(new Array(100).fill(1));
+  });
+});
+
+describe('crash evidence', () => {
+  it('a port closed by its other end (its worker exited) reports that peer gone; one closed here does not', async () => {
+    const toB = new MessageChannel();
+    const toC = new MessageChannel();
+    const a = createMessagePortTransport('a', new Map([['b', toB.port1], ['c', toC.port1]]));
+    const gone: NodeId[] = [];
+    a.onPeerGone?.((peer) => gone.push(peer));
+    const closed = new Promise((resolve) => toB.port1.once('close', resolve));
+    toB.port2.close();
+    await closed;
+    expect(gone).toEqual(['b']);
+    const peerSawClose = new Promise((resolve) => toC.port2.once('close', resolve));
+    a.close();
+    await peerSawClose;
+    expect(gone).toEqual(['b']);
+  });
+
+  it('the router reports only its current channel to a peer, not one it replaced on a restart', async () => {
+    const router = new PeerRouter();
+    const gone: NodeId[] = [];
+    router.onPeerGone((peer) => gone.push(peer));
+    const first = new MessageChannel();
+    router.setPeer('b', createMessagePortTransport('a', new Map([['b', first.port1]])));
+    const second = new MessageChannel();
+    const firstClosed = new Promise((resolve) => first.port2.once('close', resolve));
+    router.setPeer('b', createMessagePortTransport('a', new Map([['b', second.port1]])));
+    await firstClosed;
+    expect(gone).toEqual([]);
+    const secondClosed = new Promise((resolve) => second.port1.once('close', resolve));
+    second.port2.close();
+    await secondClosed;
+    expect(gone).toEqual(['b']);
+    router.close();
+  });
+
+  it('the faulty wrapper hides the crash of a peer it partitions away, as a real partition would', () => {
+    let report: ((peer: NodeId) => void) | null = null;
+    const inner: Transport = { ...recordingTransport(['b', 'c']), onPeerGone: (handler) => void (report = handler) };
+    const faulty = createFaultyTransport(inner, { seed: 1 });
+    const gone: NodeId[] = [];
+    faulty.onPeerGone((peer: NodeId) => gone.push(peer));
+    faulty.partition(['b']);
+    const reportGone = report as unknown as (peer: NodeId) => void;
+    reportGone('b');
+    reportGone('c');
+    expect(gone).toEqual(['c']);
   });
 });
 

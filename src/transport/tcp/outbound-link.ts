@@ -78,8 +78,6 @@ interface Attempt {
   lastErrorCode: string | null;
   /** When the handshake finished (performance.now()), or null while connecting. */
   readySinceMs: number | null;
-  /** This dial follows a working connection the peer closed: a refusal is crash evidence. */
-  readonly probesLostPeer: boolean;
   /** write() returned false: wait for 'drain' before writing more. */
   waitingForDrain: boolean;
   /** Runs while waiting for 'drain'; a peer that reads nothing for too long gets a fresh connection. */
@@ -93,6 +91,11 @@ export class OutboundLink {
   /** Failed dials since the last connection that finished its handshake. */
   private failures = 0;
   private everConnected = false;
+  /**
+   * The last working connection was closed by the peer, and no dial has worked since: a refused
+   * dial now is crash evidence (reported once).
+   */
+  private lostPeerUnreported = false;
   private queue: (QueuedFrame | undefined)[] = [];
   private queueHead = 0;
   private queuedMessagesNow = 0;
@@ -130,6 +133,7 @@ export class OutboundLink {
     if (this.state === 'closed') return;
     this.address = address;
     this.failures = 0;
+    this.lostPeerUnreported = false;
     this.clearTimer();
     this.detach('peer address changed');
     this.state = 'idle';
@@ -187,7 +191,7 @@ export class OutboundLink {
 
   // ------------------------------------------------------------ connecting
 
-  private dial(probesLostPeer = false): void {
+  private dial(): void {
     assert(this.state === 'idle' || this.state === 'backoff', `dial from ${this.state}`);
     assert(this.attempt === null, 'one connection attempt at a time');
     const { deps } = this;
@@ -205,7 +209,6 @@ export class OutboundLink {
       lastError: null,
       lastErrorCode: null,
       readySinceMs: null,
-      probesLostPeer,
       waitingForDrain: false,
       stallTimer: null,
     };
@@ -263,6 +266,7 @@ export class OutboundLink {
     this.clearTimer();
     this.state = 'ready';
     attempt.readySinceMs = performance.now();
+    this.lostPeerUnreported = false;
     if (this.everConnected) deps.stats.reconnects += 1;
     deps.stats.connects += 1;
     deps.log(
@@ -294,15 +298,19 @@ export class OutboundLink {
     if (this.state === 'ready') {
       this.deps.log(`connection to ${this.deps.peerId} at ${this.where()} lost: ${reason}`);
       this.failures = 0;
-      const uptimeMs = performance.now() - (attempt.readySinceMs ?? Number.POSITIVE_INFINITY);
-      if (attempt.closeReason === null && uptimeMs >= IMMEDIATE_REDIAL_MIN_UPTIME_MS) {
-        // Closed by the peer, not by us: ask at once whether anything still listens there.
-        this.state = 'backoff';
-        this.dial(true);
-        return;
+      if (attempt.closeReason === null) {
+        // Closed by the peer, not by us: the next dial tells whether anything still listens there.
+        this.lostPeerUnreported = true;
+        const uptimeMs = performance.now() - (attempt.readySinceMs ?? Number.POSITIVE_INFINITY);
+        if (uptimeMs >= IMMEDIATE_REDIAL_MIN_UPTIME_MS) {
+          this.state = 'backoff';
+          this.dial();
+          return;
+        }
       }
     } else {
-      if (attempt.probesLostPeer && attempt.lastErrorCode === 'ECONNREFUSED') {
+      if (this.lostPeerUnreported && attempt.lastErrorCode === 'ECONNREFUSED') {
+        this.lostPeerUnreported = false;
         this.deps.log(`${this.deps.peerId} is gone: its connection closed and a redial was refused`);
         this.deps.onPeerGone?.();
       }

@@ -13,6 +13,7 @@ import { backoffDelayMs, sleep } from './backoff.js';
 import { ReplikitClientError } from './errors.js';
 import { exchange, UNREACHABLE_LEADER_HEADER, type Exchange } from './http.js';
 import type { LeaderDirectory } from './leader-directory.js';
+import { watchForAnotherLeader } from './leader-watch.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { NodeStatusView } from './types.js';
 
@@ -114,13 +115,38 @@ export class RequestRouter {
       if (remainingMs < MIN_ATTEMPT_MS && attempts > 0) throw this.givenUp(call, attempts, maybeApplied, lastError);
       if (remainingMs <= 0) throw this.givenUp(call, attempts, maybeApplied, lastError);
       attempts++;
+      // A leader that stopped answering is given up as soon as another node names a new one.
+      const givenUp = new AbortController();
+      let movedTo: string | null = null;
+      const asked: string = target;
+      const stopWatching =
+        route === 'leader'
+          ? watchForAnotherLeader(asked, this.directory, (url, timeoutMs) => this.status(url, timeoutMs).catch(() => null), this.closing, (url) => {
+              movedTo = url;
+              givenUp.abort();
+            })
+          : () => undefined;
       const result = await exchange(`${target}${call.path}`, {
         method: call.method,
         body: call.body,
         ...(unreachable !== null ? { headers: { [UNREACHABLE_LEADER_HEADER]: unreachable.id } } : {}),
         timeoutMs: Math.min(this.options.timeoutMs, remainingMs),
-        signal: this.closing,
+        signal: AbortSignal.any([this.closing, givenUp.signal]),
       });
+      stopWatching();
+      if (movedTo !== null && result.kind === 'no-answer' && !this.closing.aborted) {
+        // Sent, maybe applied: the same seq goes to the new leader, which applies it at most once.
+        maybeApplied ||= call.isWrite;
+        const id = this.directory.idOf(asked);
+        if (id !== null) unreachable = { url: asked, id };
+        this.directory.forget(asked);
+        lastError = new ReplikitClientError('unavailable', `${call.what}: ${asked} stopped answering and another leader was elected`, null, {
+          endpoint: asked,
+          attempts,
+        });
+        target = movedTo;
+        continue;
+      }
       if (route === 'leader' && result.kind === 'no-answer' && !result.aborted) {
         const id = this.directory.idOf(target);
         if (id !== null) unreachable = { url: target, id };

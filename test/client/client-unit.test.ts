@@ -205,6 +205,43 @@ describe('retries and exactly-once', () => {
   });
 });
 
+describe('a leader that stops answering', () => {
+  it('a write to a leader that hangs goes, with the same seq, to the leader the others elected, long before its timeout', async () => {
+    const seen: string[] = [];
+    let frozenAtMs: number | null = null;
+    // The old leader leads until a write comes, then accepts requests and never answers (as a
+    // SIGSTOPped process's kernel does).
+    const frozen = await stub((_req, res, url) => {
+      if (url.pathname === '/status' && frozenAtMs === null) return reply(res, 200, { nodeId: 'n1', role: 'leader', term: 4, leaderId: 'n1' });
+      if (url.pathname !== '/status') seen.push(`frozen ${url.search}`);
+      frozenAtMs ??= performance.now();
+    });
+    let electedAfterMs = 0;
+    const fresh = await stub((req, res, url) => {
+      if (url.pathname === '/status') {
+        // The others elect a new leader a while after the old one froze.
+        const elected = frozenAtMs !== null && performance.now() - frozenAtMs > 600;
+        if (elected && electedAfterMs === 0) electedAfterMs = performance.now() - (frozenAtMs as number);
+        return reply(res, 200, { nodeId: 'n2', role: elected ? 'leader' : 'follower', term: elected ? 5 : 4, leaderId: elected ? 'n2' : 'n1' });
+      }
+      seen.push(`fresh ${url.search} unreachable=${String(req.headers['x-replikit-unreachable-leader'])}`);
+      reply(res, 200, { success: true, key: 'k', term: 5, index: 9, leaderId: 'n2' });
+    });
+    const c = client([frozen.url, fresh.url], { timeoutMs: 20_000 });
+    const startedMs = performance.now();
+    const written = await c.put('k', 1);
+    const tookMs = performance.now() - startedMs;
+    expect(written.term).toBe(5);
+    // One attempt each, with the same clientId and seq: the new leader applies it at most once.
+    expect(seen).toHaveLength(2);
+    const [toFrozen, toFresh] = seen as [string, string];
+    expect(toFrozen).toMatch(/^frozen \?clientId=[^&]+&seq=\d+$/);
+    expect(toFresh).toBe(`${toFrozen.replace('frozen', 'fresh')} unreachable=n1`);
+    expect(electedAfterMs).toBeGreaterThan(0);
+    expect(tookMs).toBeLessThan(10_000); // not the 20 s timeout: a bound against a hang, not a speed claim
+  });
+});
+
 describe('answers that are not the replikit API', () => {
   it('a 404 from some other server is bad-response, never "absent"', async () => {
     const other = await stub((_req, res) => {

@@ -12,15 +12,21 @@ export interface ClusterBenchArgs {
   readonly runs: number;
   /** Leader crashes (failover). */
   readonly rounds: number;
+  /** What failover does to the leader: crash (evidence), or partition / pause (silence). */
+  readonly fault: LeaderFault;
 }
 
-export type FlagName = 'duration-ms' | 'nodes' | 'runs' | 'rounds';
+export type LeaderFault = 'crash' | 'partition' | 'pause';
+export const LEADER_FAULTS: readonly LeaderFault[] = ['crash', 'partition', 'pause'];
+
+export type FlagName = 'duration-ms' | 'nodes' | 'runs' | 'rounds' | 'fault';
 
 export interface FlagDefaults {
   readonly durationMs: number;
   readonly nodes: readonly number[];
   readonly runs: number;
   readonly rounds: number;
+  readonly fault?: LeaderFault;
 }
 
 /** Below this a run measures start-up noise more than the cluster. */
@@ -39,12 +45,13 @@ const FLAG_HELP: Readonly<Record<FlagName, (defaults: FlagDefaults) => string>> 
   nodes: (d) => `  --nodes LIST      comma-separated cluster sizes (${MIN_NODES}..${MAX_NODES}; default ${d.nodes.join(',')})`,
   runs: (d) => `  --runs N          repeats of each configuration, medians reported (1..${MAX_RUNS}; default ${d.runs})`,
   rounds: (d) => `  --rounds N        leader crashes (1..${MAX_ROUNDS}; default ${d.rounds})`,
+  fault: (d) => `  --fault F         what happens to the leader: ${LEADER_FAULTS.join(', ')} (default ${d.fault ?? 'crash'})`,
 };
 
 export class UsageError extends Error {}
 
 export function usage(script: string, flags: readonly FlagName[], defaults: FlagDefaults): string {
-  const synopsis = flags.map((flag) => `[--${flag} ${flag === 'nodes' ? 'LIST' : 'N'}]`).join(' ');
+  const synopsis = flags.map((flag) => `[--${flag} ${flag === 'nodes' ? 'LIST' : flag === 'fault' ? 'F' : 'N'}]`).join(' ');
   return [
     `usage: node dist/bench/cluster/${script}.js ${synopsis}`,
     '',
@@ -81,7 +88,14 @@ export function parseClusterBenchArgs(
     nodes: values.nodes === undefined ? defaults.nodes : parseNodes(values.nodes),
     runs: boundedInteger(values.runs, '--runs', 1, MAX_RUNS) ?? defaults.runs,
     rounds: boundedInteger(values.rounds, '--rounds', 1, MAX_ROUNDS) ?? defaults.rounds,
+    fault: parseFault(values.fault) ?? defaults.fault ?? 'crash',
   };
+}
+
+function parseFault(text: string | undefined): LeaderFault | undefined {
+  if (text === undefined) return undefined;
+  if (!(LEADER_FAULTS as readonly string[]).includes(text)) throw new UsageError(`--fault must be one of ${LEADER_FAULTS.join(', ')}, got ${JSON.stringify(text)}`);
+  return text as LeaderFault;
 }
 
 /** The same flags back as argv, for a script that starts the others (run-all). */
@@ -92,6 +106,7 @@ export function toArgv(args: ClusterBenchArgs, flags: readonly FlagName[]): stri
     if (flag === 'nodes') argv.push('--nodes', args.nodes.join(','));
     if (flag === 'runs') argv.push('--runs', String(args.runs));
     if (flag === 'rounds') argv.push('--rounds', String(args.rounds));
+    if (flag === 'fault') argv.push('--fault', args.fault);
   }
   return argv;
 }

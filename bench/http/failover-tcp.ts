@@ -1,23 +1,28 @@
 // Leader failover of a 3-node `replikit node` cluster over real TCP and real
 // processes: a steady writer (the client library) runs throughout; each
-// round kill -9s the leader's process and measures the time from the kill to
-// the first write acknowledged by a newer term's leader (an ack in a newer
-// term can only come from the new leader). The killed node is restarted on
-// its data dir and must catch up (apply what the leader had committed)
-// before the next round. At the end every acknowledged key is read back with
-// a linearizable read: an acknowledged write that is missing or different
+// round kill -9s (or SIGSTOPs) the leader's process and measures the time from
+// the fault to the first write acknowledged by a newer term's leader (an ack
+// in a newer term can only come from the new leader). A killed node is
+// restarted on its data dir; a stopped one is continued, and asked at once for
+// a key the new leader wrote meanwhile: it must not answer an older value. The
+// old leader must catch up (apply what the leader had committed) before the
+// next round. At the end every acknowledged key is read back with a
+// linearizable read: an acknowledged write that is missing or different
 // counts as lost.
 //
-//   npm run build && node dist/bench/http/failover-tcp.js [rounds]
+// kill leaves evidence (the process's sockets close, its port refuses): the
+// crash path. stop leaves only silence: the followers' patience decides.
 //
-// Writes results/bench-http-failover.json.
+//   npm run build && node dist/bench/http/failover-tcp.js [rounds] [--fault kill|stop]
+//
+// Writes results/bench-http-failover-<fault>.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createClient } from '../../src/client/index.js';
 import { ReplikitCluster, eventually, sleep, START_TIMEOUT_MS } from './procs.js';
 
-const RESULTS_FILE = 'results/bench-http-failover.json';
+type Fault = 'kill' | 'stop';
 const CLUSTER_SIZE = 3;
 const DEFAULT_ROUNDS = 20;
 /**
@@ -55,6 +60,10 @@ interface Round {
   readonly catchUpMs: number;
   /** Writes that ended in an error (unacknowledged) between the kill and catch-up. */
   readonly writeErrors: number;
+  /** stop: what the continued old leader answered at once for a key the new leader wrote meanwhile. */
+  readonly wokenAnswers?: readonly string[];
+  /** stop: how many of those answers were an older value (stale): must be 0. */
+  readonly staleAnswers?: number;
 }
 
 function uptime(): string {
@@ -67,8 +76,16 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank] as number;
 }
 
+/** The continued old leader is asked at these read levels, each at once after SIGCONT. */
+const WOKEN_READ_LEVELS = ['lease', 'linearizable'] as const;
+
 async function main(): Promise<void> {
-  const rounds = Number(process.argv[2] ?? DEFAULT_ROUNDS);
+  const positional = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith('--') && all[i - 1] !== '--fault');
+  const faultIndex = process.argv.indexOf('--fault');
+  const fault = (faultIndex >= 0 ? process.argv[faultIndex + 1] : 'kill') as Fault;
+  if (fault !== 'kill' && fault !== 'stop') throw new Error(`--fault is kill or stop, got ${fault}`);
+  const RESULTS_FILE = `results/bench-http-failover-${fault}.json`;
+  const rounds = Number(positional[0] ?? DEFAULT_ROUNDS);
   const startedAt = new Date().toISOString();
   const loadAtStart = uptime();
   console.log(`load at start: ${loadAtStart}`);
@@ -106,7 +123,9 @@ async function main(): Promise<void> {
       const old = await eventually(() => cluster.leader(), `a leader before round ${round}`, FAILOVER_TIMEOUT_MS);
       const killedAt = performance.now();
       const errorsAtKill = writeErrors;
-      cluster.kill9(old.id);
+      const pid = cluster.pid(old.id);
+      if (fault === 'kill') cluster.kill9(old.id);
+      else if (pid !== undefined) process.kill(pid, 'SIGSTOP');
       const firstAck = await eventually(
         // acks are pushed in the order they arrive, so find() gives the first one.
         async () => acks.find((ack) => ack.atMs > killedAt && ack.term > old.term) ?? null,
@@ -114,7 +133,30 @@ async function main(): Promise<void> {
         FAILOVER_TIMEOUT_MS,
       ).catch(() => null);
       const restartAt = performance.now();
-      await cluster.startNode(old.id);
+      let wokenAnswers: string[] | undefined;
+      let staleAnswers: number | undefined;
+      if (fault === 'kill') {
+        await cluster.startNode(old.id);
+      } else {
+        // A key only the new leader has: the woken old leader must not serve it from before.
+        const probeKey = `woken-probe-${round}`;
+        await reader.put(probeKey, round);
+        if (pid !== undefined) process.kill(pid, 'SIGCONT');
+        const answers = await Promise.all(
+          WOKEN_READ_LEVELS.map(async (level) => {
+            try {
+              const response = await fetch(`${cluster.url(old.id)}/key/${probeKey}?consistency=${level}`, { signal: AbortSignal.timeout(10_000) });
+              const body = (await response.json()) as { value?: unknown };
+              const stale = response.status === 404 || (response.status === 200 && body.value !== round);
+              return { text: `${level}: ${response.status}${response.status === 200 ? ` ${JSON.stringify(body.value)}` : ''}`, stale };
+            } catch (error) {
+              return { text: `${level}: no answer (${(error as Error).message})`, stale: false };
+            }
+          }),
+        );
+        wokenAnswers = answers.map((answer) => answer.text);
+        staleAnswers = answers.filter((answer) => answer.stale).length;
+      }
       await eventually(
         async () => {
           const leader = await cluster.leader();
@@ -138,10 +180,12 @@ async function main(): Promise<void> {
         failoverMs: firstAck ? firstAck.atMs - killedAt : null,
         catchUpMs,
         writeErrors: errorsBefore - errorsAtKill,
+        ...(wokenAnswers ? { wokenAnswers, staleAnswers } : {}),
       };
       results.push(entry);
       console.log(
-        `round ${round}: killed ${old.id} (term ${old.term}); first new-term ack after ${entry.failoverMs?.toFixed(0) ?? 'NONE'} ms; caught up in ${catchUpMs.toFixed(0)} ms; ${entry.writeErrors} write errors, ${acks.length} acks so far`,
+        `round ${round}: ${fault === 'kill' ? 'killed' : 'stopped'} ${old.id} (term ${old.term}); first new-term ack after ${entry.failoverMs?.toFixed(0) ?? 'NONE'} ms; caught up in ${catchUpMs.toFixed(0)} ms; ${entry.writeErrors} write errors, ${acks.length} acks so far` +
+          (wokenAnswers ? `; woken old leader answered ${wokenAnswers.join(', ')}` : ''),
       );
       await sleep(SETTLE_AFTER_CATCH_UP_MS);
     }
@@ -176,6 +220,7 @@ async function main(): Promise<void> {
       writeErrors,
       lostAcknowledgedWrites: lost,
       lostKeys,
+      staleAnswersAfterWaking: results.reduce((sum, r) => sum + (r.staleAnswers ?? 0), 0),
     };
     const loadAtEnd = uptime();
     console.log(`load at end: ${loadAtEnd}`);
@@ -195,7 +240,8 @@ async function main(): Promise<void> {
           loadAtEnd,
           clusterSize: CLUSTER_SIZE,
           writerLanes: WRITER_LANES,
-          measure: 'kill -9 of the leader process to the first write acknowledged in a newer term (client-side clock)',
+          fault,
+          measure: `${fault === 'kill' ? 'kill -9' : 'SIGSTOP'} of the leader process to the first write acknowledged in a newer term (client-side clock)`,
           summary,
           rounds: results,
         },
@@ -204,7 +250,8 @@ async function main(): Promise<void> {
       )}\n`,
     );
     console.log(`wrote ${RESULTS_FILE}`);
-    if (lost > 0) process.exitCode = 1;
+    if (fault === 'stop') console.log(`woken old leaders answered ${summary.staleAnswersAfterWaking} stale reads`);
+    if (lost > 0 || summary.staleAnswersAfterWaking > 0) process.exitCode = 1;
   } finally {
     stopped = true;
     clearTimeout(abort);

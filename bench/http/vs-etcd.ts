@@ -11,9 +11,10 @@
 //
 // Writes results/bench-http-vs-etcd.json.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { autocannon } from './autocannon.js';
 import { startCpuMeter } from './process-cpu.js';
 import { EtcdCluster, NoopServer, ReplikitCluster, eventually, START_TIMEOUT_MS } from './procs.js';
 
@@ -22,8 +23,6 @@ const CLUSTER_SIZE = 3;
 const CONNECTIONS = [1, 64] as const;
 const WARMUP_S = 2;
 const MEASURE_S = 10;
-/** autocannon gets this long beyond its own duration before it is killed (npx may fetch it first). */
-const TOOL_GRACE_MS = 60_000;
 /** apt-get update + install on a slow mirror. */
 const APT_TIMEOUT_MS = 300_000;
 /** Both systems write the same small JSON value to one key; a rotating key set is not needed for a throughput/latency comparison. */
@@ -98,27 +97,6 @@ function etcdVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** One autocannon run; its --json summary on stdout. */
-async function autocannon(args: string[], durationS: number): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['--yes', 'autocannon@8', '--json', '-d', String(durationS), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), durationS * 1000 + TOOL_GRACE_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`autocannon exited ${code} without a JSON summary:\n${err.slice(-2000)}`));
-      }
-    });
-  });
 }
 
 async function load(

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RaftCore, type Message, type NodeId, type Role } from '../src/core/index.js';
 import { applyToMap, decodeCommand, encodeCommand, valuesEqual } from '../src/kv/index.js';
-import { SimDisk } from '../test/sim/sim-disk.js';
+import { CoreDisk } from '../test/support/core-disk.js';
 
 export interface DemoOptions {
   /** Sleep between lines so a person can watch (default true). */
@@ -67,7 +67,7 @@ export const DEFAULT_SEED = 3;
 
 interface DemoNode {
   readonly id: NodeId;
-  readonly disk: SimDisk;
+  readonly disk: CoreDisk;
   core: RaftCore | null;
   kv: Map<string, unknown>;
   inbox: Message[];
@@ -98,7 +98,7 @@ class DemoCluster {
 
   constructor(private readonly seed: number) {
     const bootstrap = { voters: [...NODE_IDS], learners: [] };
-    this.nodes = NODE_IDS.map((id) => ({ id, disk: new SimDisk(bootstrap), core: null, kv: new Map(), inbox: [], starts: 0 }));
+    this.nodes = NODE_IDS.map((id) => ({ id, disk: new CoreDisk(bootstrap), core: null, kv: new Map(), inbox: [], starts: 0 }));
     for (const node of this.nodes) this.start(node);
   }
 

@@ -9,7 +9,7 @@
 
 import { createPlainRoleDriver, createXStateRoleDriver, type RoleDriver } from '../../machines/index.js';
 import { RaftCore, emptyPersistedState, type Message, type NodeId } from '../../src/core/index.js';
-import { SimDisk } from '../../test/sim/sim-disk.js';
+import { CoreDisk } from '../../test/support/core-disk.js';
 
 export type DriverName = 'xstate' | 'plain';
 
@@ -50,7 +50,7 @@ export interface ClusterCounters {
 }
 
 class BenchNode {
-  readonly disk: SimDisk;
+  readonly disk: CoreDisk;
   readonly core: RaftCore;
   inbox: Message[] = [];
   nextInbox: Message[] = [];
@@ -59,7 +59,7 @@ class BenchNode {
 
   constructor(id: NodeId, voters: readonly NodeId[], driver: RoleDriver, seed: number) {
     const persisted = emptyPersistedState(voters);
-    this.disk = new SimDisk(persisted.bootstrap);
+    this.disk = new CoreDisk(persisted.bootstrap);
     this.core = new RaftCore({ id, seed, roleDriver: driver }, persisted);
   }
 

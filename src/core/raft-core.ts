@@ -435,6 +435,23 @@ export class RaftCore {
     return this.roleState.role;
   }
 
+  // Cheap reads for the runtime's every turn; status() builds a whole snapshot.
+  get currentTerm(): number {
+    return this.term;
+  }
+
+  get knownLeader(): NodeId | null {
+    return this.leaderId;
+  }
+
+  get commitIndex(): number {
+    return this.log.committed;
+  }
+
+  get appliedIndex(): number {
+    return this.log.applied;
+  }
+
   status(): CoreStatus {
     const progress: Record<NodeId, FollowerProgress> = {};
     for (const [id, pr] of this.progress) {

@@ -18,6 +18,7 @@ import type { KvStore, NodeStorage } from '../storage/types.js';
 import type { Transport } from '../transport/types.js';
 import { AppendTimes } from './append-times.js';
 import type { NodeRuntimeConfig } from './node-config.js';
+import { NODE_TIMERS, type RuntimeScheduler } from './runtime-scheduler.js';
 import { describeRoleCause } from './role-cause.js';
 import {
   failure,
@@ -43,6 +44,17 @@ export interface NodeRuntimeDeps {
   readonly onTurnEnd?: (coreClockMs: number, leaseUntilMs: number) => void;
   /** From the tick timer, on the nowMs clock: the event loop runs (liveness-beacon.ts). */
   readonly onLoopAlive?: (nowMs: number) => void;
+  /** Node's timers by default; the simulator's virtual time in the simulator. */
+  readonly scheduler?: RuntimeScheduler;
+  /** Sees every Ready once it is persisted, and every entry as it is applied: the simulator checks its invariants here. */
+  readonly observer?: RuntimeObserver;
+}
+
+export interface RuntimeObserver {
+  /** After the Ready's persist finished, before its messages leave or anything is applied. */
+  persisted(ready: Ready, core: RaftCore): void;
+  /** A committed entry, as the state machine applies it (in log order). */
+  applied(entry: Entry): void;
 }
 
 export interface FollowerStatus {
@@ -196,7 +208,8 @@ export class NodeRuntime {
   private turning = false;
   private currentTurn: Promise<void> | null = null;
   private stopped = false;
-  private tickTimer: ReturnType<typeof setInterval> | null = null;
+  private stopTicking: (() => void) | null = null;
+  private readonly scheduler: RuntimeScheduler;
   private readonly pendingWrites = new Map<number, PendingWrite>();
   private readonly pendingReadIndex = new Map<number, PendingReadIndex>();
   private waitingReads: WaitingRead[] = [];
@@ -217,6 +230,7 @@ export class NodeRuntime {
     snapshotIndex: number,
   ) {
     this.core = core;
+    this.scheduler = deps.scheduler ?? NODE_TIMERS;
     this.lastSnapshotIndex = snapshotIndex;
     this.freshAsOfMs = deps.nowMs();
     deps.transport.onReceive((messages) => this.receive(messages));
@@ -252,13 +266,13 @@ export class NodeRuntime {
   }
 
   start(): void {
-    assert(this.tickTimer === null, 'runtime started twice');
+    assert(this.stopTicking === null, 'runtime started twice');
     this.tickedThroughMs = this.deps.nowMs();
     this.coreClockMs = this.tickedThroughMs;
-    this.tickTimer = setInterval(() => {
+    this.stopTicking = this.scheduler.every(this.config.tickMs, () => {
       this.deps.onLoopAlive?.(this.deps.nowMs());
       this.catchUpTicks();
-    }, this.config.tickMs);
+    });
     this.schedule();
   }
 
@@ -288,8 +302,8 @@ export class NodeRuntime {
   private halt(): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.tickTimer) clearInterval(this.tickTimer);
-    this.tickTimer = null;
+    this.stopTicking?.();
+    this.stopTicking = null;
     const stopped = failure('stopped', `node ${this.config.id} stopped`);
     for (const { resolve } of this.requests.splice(0)) resolve(stopped);
     for (const write of this.pendingWrites.values()) write.resolve(failure('unknown-outcome', `node ${this.config.id} stopped`, { retryable: true }));
@@ -409,7 +423,7 @@ export class NodeRuntime {
   private schedule(): void {
     if (this.turnScheduled || this.turning || this.stopped) return;
     this.turnScheduled = true;
-    setImmediate(() => {
+    this.scheduler.defer(() => {
       this.turnScheduled = false;
       this.currentTurn = this.turn().catch((error: unknown) => this.fail(error));
     });
@@ -444,7 +458,7 @@ export class NodeRuntime {
   private stepInputs(): void {
     // Messages first: what arrived during a stall counts before the time that passed.
     this.stepInbox();
-    if (this.tickTimer) this.catchUpTicks();
+    if (this.stopTicking) this.catchUpTicks();
     // A leader's clock must never run slow (its lease would outlive reality);
     // anyone else's may: a stalled follower votes a little later, instead of
     // campaigning the moment it wakes.
@@ -464,7 +478,8 @@ export class NodeRuntime {
   private stepInbox(): void {
     const inbox = this.inbox;
     this.inbox = [];
-    const { leaderId, term } = this.core.status();
+    const leaderId = this.core.knownLeader;
+    const term = this.core.currentTerm;
     for (const message of inbox) {
       if (message.type === 'peer-gone') {
         this.core.peerCrashed(message.peer);
@@ -481,8 +496,12 @@ export class NodeRuntime {
   private async handleReady(ready: Ready): Promise<void> {
     // A leader's appends go out before its own fsync (see send-order.ts). Turns never overlap, so
     // their answers are stepped after this persist has finished.
-    const early = ready.messages.filter(sendsBeforePersist);
+    const planted = this.config.core?.plantedBug;
+    const sendsEarly = planted === 'send-before-persist' ? () => true : sendsBeforePersist;
+    const early = ready.messages.filter(sendsEarly);
     if (early.length > 0) this.deps.transport.send(early);
+    const apply = ready.committed.length > 0 && !ready.snapshot ? this.computeApply(ready.committed) : null;
+    const plantedApply = planted === 'apply-before-persist' && apply ? this.writeApply(apply) : null;
     const persisting =
       ready.hardState || ready.snapshot || ready.entries.length > 0
         ? this.deps.storage.persist({
@@ -496,13 +515,13 @@ export class NodeRuntime {
     // on the critical path of every write. Only when every entry it applies was already durable here
     // before this Ready: so the state machine never gets ahead of this node's own log, even if the
     // two were to land in separate commits. A snapshot is imported first, so its batch waits.
-    const apply = ready.committed.length > 0 && !ready.snapshot ? this.computeApply(ready.committed) : null;
     const firstNewIndex = ready.entries[0]?.index ?? Number.POSITIVE_INFINITY;
-    let applying = apply && (persisting === null || apply.lastIndex < firstNewIndex) ? this.writeApply(apply) : null;
+    let applying = plantedApply ?? (apply && (persisting === null || apply.lastIndex < firstNewIndex) ? this.writeApply(apply) : null);
     // If the persist fails the turn ends there; the batch's own failure then has no one to tell.
     applying?.catch(() => undefined);
     if (persisting) await persisting;
-    this.deps.transport.send(early.length > 0 ? ready.messages.filter((message) => !sendsBeforePersist(message)) : ready.messages);
+    this.deps.observer?.persisted(ready, this.core);
+    this.deps.transport.send(early.length > 0 ? ready.messages.filter((message) => !sendsEarly(message)) : ready.messages);
     if (ready.snapshot) {
       await this.deps.kv.importImage(ready.snapshot.data, ready.snapshot.meta.index);
       this.lastSnapshotIndex = ready.snapshot.meta.index;
@@ -513,6 +532,7 @@ export class NodeRuntime {
     // the state before that batch lands (reads are served after it, or in a later turn).
     const computed = apply ?? (ready.committed.length > 0 ? this.computeApply(ready.committed) : null);
     if (computed) {
+      if (this.deps.observer) for (const entry of ready.committed) this.deps.observer.applied(entry);
       for (const { index, term, result } of computed.results) this.appliedAt(index, term, result);
     }
     this.handleAcks(ready.acks);
@@ -536,15 +556,14 @@ export class NodeRuntime {
     if (ready.softState) {
       const { role, leaderId, cause } = ready.softState;
       this.role = role;
-      this.emit({ type: 'role', role, term: this.core.status().term, leaderId, cause, why: describeRoleCause(cause, this.config.tickMs) });
+      this.emit({ type: 'role', role, term: this.core.currentTerm, leaderId, cause, why: describeRoleCause(cause, this.config.tickMs) });
     }
     const lastEntry = ready.entries[ready.entries.length - 1];
     if (lastEntry && this.role === 'leader') this.appendTimes.record(lastEntry.index, this.deps.nowMs());
     this.core.advance(ready);
-    const status = this.core.status();
-    if (this.heardFromLeaderThisTurn && status.appliedIndex >= status.commitIndex) this.freshAsOfMs = this.deps.nowMs();
+    if (this.heardFromLeaderThisTurn && this.core.appliedIndex >= this.core.commitIndex) this.freshAsOfMs = this.deps.nowMs();
     this.heardFromLeaderThisTurn = false;
-    this.serveWaitingReads(status.appliedIndex);
+    this.serveWaitingReads(this.core.appliedIndex);
   }
 
   private handleAcks(acks: readonly WriteAck[]): void {
@@ -704,7 +723,7 @@ export class NodeRuntime {
   /** A leader other than the one each held request avoids is known: step those requests again. */
   private releaseAwaitingLeader(): void {
     if (this.awaitingLeader.length === 0) return;
-    const leaderId = this.core.status().leaderId;
+    const leaderId = this.core.knownLeader;
     if (leaderId === null) return;
     const still: AwaitingLeader[] = [];
     const released: QueuedRequest[] = [];
@@ -733,7 +752,8 @@ export class NodeRuntime {
       case 'lease': {
         // On the leader, a read barrier; on a follower, the leader is asked for its read index.
         const requestId = this.nextReadId++;
-        const status = this.core.status();
+        const role = this.core.role;
+        const leaderBefore = this.core.knownLeader;
         const result = this.core.readIndex(requestId, { lease: request.consistency === 'lease' });
         if (!result.ok) {
           if (this.awaitLeader(request, resolve, result.leaderId, readDeadlineMs ?? leaderDeadlineMs)) return;
@@ -741,7 +761,7 @@ export class NodeRuntime {
           resolve(failure(result.reason === 'too-many-pending' ? 'busy' : 'not-leader', why, { leaderId: result.leaderId }));
           return;
         }
-        const askedLeader = status.role === 'leader' ? this.config.id : (status.leaderId ?? this.config.id);
+        const askedLeader = role === 'leader' ? this.config.id : (leaderBefore ?? this.config.id);
         this.pendingReadIndex.set(requestId, { request, resolve, deadlineMs, askedLeader });
         return;
       }
@@ -790,14 +810,13 @@ export class NodeRuntime {
 
   private readLocal(request: ReadRequest): ReadAnswer {
     const value = this.deps.kv.get(request.key);
-    const status = this.core.status();
     return {
       ok: true,
       found: value !== undefined,
       value: value ?? null,
-      index: status.appliedIndex,
+      index: this.core.appliedIndex,
       nodeId: this.config.id,
-      role: status.role,
+      role: this.core.role,
       lagMs: this.followerLagMs(this.deps.nowMs()),
     };
   }
@@ -821,7 +840,7 @@ export class NodeRuntime {
       read.resolve(failure('timeout', 'the leader could not confirm its leadership in time'));
     }
     if (this.awaitingLeader.length > 0) {
-      const { leaderId } = this.core.status();
+      const leaderId = this.core.knownLeader;
       this.awaitingLeader = this.awaitingLeader.filter((held) => {
         if (held.deadlineMs > nowMs) return true;
         const why = leaderId === null ? 'no leader was elected in time' : `the leader (${leaderId}) is the one the client could not reach`;
@@ -839,7 +858,7 @@ export class NodeRuntime {
   // -------------------------------------------------------------- snapshots
 
   private async maybeSnapshot(): Promise<void> {
-    const applied = this.core.status().appliedIndex;
+    const applied = this.core.appliedIndex;
     if (applied - this.lastSnapshotIndex < this.config.snapshotEveryEntries) return;
     const snapshot = this.core.compact(applied, this.deps.kv.exportImage());
     this.lastSnapshotIndex = applied;

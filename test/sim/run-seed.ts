@@ -1,14 +1,15 @@
 // One seeded run of a whole cluster on one thread: a chaos phase (crashes,
 // restarts, partitions, lossy network, leadership transfers, membership
 // changes, concurrent clients), then a calm phase in which the cluster heals
-// and clients read back. Invariants are checked after every step; the client
-// history is checked for linearizability at the end.
+// and clients read back. Each node is the shipped NodeRuntime on virtual time
+// (sim-node.ts). Invariants are checked after every persist and apply; the
+// client history is checked for linearizability at the end.
 
 import { createPlainRoleDriver } from '../../machines/index.js';
 import { checkHistory, lostAcknowledgedWrites, type HistoryEvent } from '../../src/check/index.js';
 import { InvariantError, createRandom, type NodeId, type Random } from '../../src/core/index.js';
 import { Invariants } from './invariants.js';
-import { SimDisk } from './sim-disk.js';
+import type { NodeRuntimeConfig } from '../../src/node/node-config.js';
 import { SimNetwork } from './sim-network.js';
 import { SimNode, type ClientOp, type ClientReply } from './sim-node.js';
 import { calmBusyWeather, weatherFor, type SimOptions, type SimWeather } from './sim-options.js';
@@ -48,7 +49,12 @@ interface Client {
   busy: { readonly opId: number; readonly op: ClientOp; readonly invokedAtTick: number } | null;
 }
 
-export function runSeed(options: SimOptions): SeedResult {
+/** Runtime timeouts, in ticks (tickMs is 1): below the client's, so a node answers before the client gives up. */
+const RUNTIME_REQUEST_TIMEOUT_TICKS = 50;
+/** Requests a simulated node holds at once. */
+const SIM_MAX_PENDING_REQUESTS = 1024;
+
+export async function runSeed(options: SimOptions): Promise<SeedResult> {
   const random = createRandom(options.seed);
   const drawn = options.weather === 'calm-busy' ? calmBusyWeather(options.seed) : weatherFor(options.seed);
   const weather: SimWeather =
@@ -69,31 +75,40 @@ export function runSeed(options: SimOptions): SeedResult {
   const voters = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
   const nodes = new Map<NodeId, SimNode>();
   const roleDriver = options.xstate ? undefined : createPlainRoleDriver();
+  const runtimeConfig = (id: NodeId, start: number): NodeRuntimeConfig => ({
+    id,
+    // Nodes added later boot from the initial voters, so they never campaign before the log says so.
+    bootstrap: { voters, learners: [] },
+    tickMs: 1,
+    electionTimeoutTicks: weather.electionTimeoutTicks,
+    heartbeatIntervalTicks: 1,
+    defaultMode: options.mode,
+    semiSyncMinReplicas: 1,
+    replicationTimeoutMs: weather.electionTimeoutTicks * 5,
+    snapshotEveryEntries: weather.compactEveryEntries,
+    readWaitTimeoutMs: RUNTIME_REQUEST_TIMEOUT_TICKS,
+    writeTimeoutMs: RUNTIME_REQUEST_TIMEOUT_TICKS,
+    maxPendingRequests: SIM_MAX_PENDING_REQUESTS,
+    core: {
+      seed: options.seed * 7919 + start,
+      maxElectionTimeoutTicks: weather.maxElectionTimeoutTicks,
+      maxEntriesPerAppend: weather.maxEntriesPerAppend,
+      maxInflightAppends: weather.maxInflightAppends,
+      plantedBug: options.plantedBug,
+      ...(roleDriver ? { roleDriver } : {}),
+    },
+  });
   const makeNode = (id: NodeId): SimNode => {
-    const node = new SimNode(
-      id,
-      new SimDisk({ voters, learners: [] }),
-      {
-        id,
-        seed: options.seed,
-        electionTimeoutTicks: weather.electionTimeoutTicks,
-        maxElectionTimeoutTicks: weather.maxElectionTimeoutTicks,
-        heartbeatIntervalTicks: 1,
-        maxEntriesPerAppend: weather.maxEntriesPerAppend,
-        maxInflightAppends: weather.maxInflightAppends,
-        plantedBug: options.plantedBug,
-        ...(roleDriver ? { roleDriver } : {}),
-      },
-      {
-        nowTick: () => nowTick,
-        send: (message) => network.send(message, nowTick),
-        invariants,
-        drawFsyncTicks: () => fsyncRandom.int(weather.maxFsyncTicks + 1),
-        compactEveryEntries: weather.compactEveryEntries,
-        mode: options.mode,
-        leaseReads: weather.leaseReads,
-      },
-    );
+    const node = new SimNode(id, {
+      nowTick: () => nowTick,
+      send: (message) => network.send(message, nowTick),
+      invariants,
+      drawFsyncTicks: () => fsyncRandom.int(weather.maxFsyncTicks + 1),
+      config: (start) => runtimeConfig(id, start),
+      peers: () => [...nodes.keys()].filter((peer) => peer !== id),
+      mode: options.mode,
+      leaseReads: weather.leaseReads,
+    });
     nodes.set(id, node);
     node.start();
     return node;
@@ -133,7 +148,7 @@ export function runSeed(options: SimOptions): SeedResult {
     const reply = (answer: ClientReply): void => complete(client, opId, answer);
     const node = nodes.get(client.target);
     if (!node) return reply({ type: 'fail' });
-    node.request({ op, reply });
+    node.request(op, reply);
   };
 
   const complete = (client: Client, opId: number, answer: ClientReply): void => {
@@ -179,7 +194,7 @@ export function runSeed(options: SimOptions): SeedResult {
         }
         if (!client.busy && clientRandom.chance(weather.clientRate)) invoke(client, calm);
       }
-      for (const node of nodes.values()) node.turn();
+      for (const node of nodes.values()) await node.turn();
     }
   } catch (error) {
     if (!(error instanceof InvariantError)) throw error;
@@ -287,7 +302,7 @@ class Nemesis {
     let best: SimNode | undefined;
     let bestTerm = -1;
     for (const node of this.nodes.values()) {
-      const status = node.core?.status();
+      const status = node.status();
       if (status?.role === 'leader' && status.term > bestTerm) {
         best = node;
         bestTerm = status.term;
@@ -303,7 +318,7 @@ class Nemesis {
    */
   private maybeCutOffNewLeader(): void {
     const leader = this.leader();
-    const term = leader?.core?.status().term ?? 0;
+    const term = leader?.status()?.term ?? 0;
     if (leader && term > this.lastLeaderTerm) {
       this.lastLeaderTerm = term;
       if (this.random.chance(this.weather.cutOffNewLeaderRate)) {
@@ -314,7 +329,7 @@ class Nemesis {
     if (!due || this.nowTick() < due.atTick) return;
     this.cutOff = null;
     const node = this.nodes.get(due.id);
-    if (!node?.alive || node.core?.status().term !== due.term) return;
+    if (!node?.alive || node.status()?.term !== due.term) return;
     if (this.random.chance(0.5) && this.crashed() < this.maxCrashed()) {
       this.crash(node);
     } else {
@@ -357,28 +372,35 @@ class Nemesis {
   }
 
   private transfer(): void {
-    const core = this.leader()?.idleCore;
-    if (!core) return;
-    const voters = core.status().membership.voters.filter((id) => id !== core.id);
-    if (voters.length > 0) core.transferLeadership(this.random.pick(voters));
+    const leader = this.leader();
+    const runtime = leader?.node;
+    const status = leader?.status();
+    if (!leader || !runtime || !status) return;
+    const voters = status.membership.voters.filter((id) => id !== leader.id);
+    if (voters.length > 0) void runtime.transferLeadership(this.random.pick(voters)).catch(() => undefined);
   }
 
   private changeMembership(): void {
-    const core = this.leader()?.idleCore;
-    if (!core) return;
-    const { membership } = core.status();
+    const leader = this.leader();
+    const runtime = leader?.node;
+    const status = leader?.status();
+    if (!leader || !runtime || !status) return;
+    const { membership } = status;
     if (this.added < MAX_ADDED_NODES && this.random.chance(0.5)) {
-      const id = `n${this.initialVoters.length + this.added + 1}`;
-      if (core.proposeMembership({ type: 'add-learner', node: id }).ok) {
-        this.added++;
-        this.makeNode(id);
-      }
+      // The id is taken now; the node starts once the leader has accepted the change (a turn later).
+      const id = `n${this.initialVoters.length + ++this.added}`;
+      void runtime
+        .proposeMembership({ type: 'add-learner', node: id })
+        .then((result) => {
+          if (result.ok) this.makeNode(id);
+        })
+        .catch(() => undefined);
       return;
     }
     // Remove a voter other than the leader, never below the initial size minus one.
-    const removable = membership.voters.filter((id) => id !== core.id);
+    const removable = membership.voters.filter((id) => id !== leader.id);
     if (membership.voters.length > this.initialVoters.length - 1 && membership.voters.length > 3 && removable.length > 0) {
-      core.proposeMembership({ type: 'remove', node: this.random.pick(removable) });
+      void runtime.proposeMembership({ type: 'remove', node: this.random.pick(removable) }).catch(() => undefined);
     }
   }
 }

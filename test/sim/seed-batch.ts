@@ -16,8 +16,9 @@ export interface SeedBatch {
   readonly electionTimeoutTicks?: number;
 }
 
-export function runSeedBatch(batch: SeedBatch): SeedResult[] {
-  return batch.seeds.map(({ seed, nodes }) => {
+export async function runSeedBatch(batch: SeedBatch): Promise<SeedResult[]> {
+  const results: SeedResult[] = [];
+  for (const { seed, nodes } of batch.seeds) {
     const options: SimOptions = {
       ...DEFAULT_SIM_OPTIONS,
       seed,
@@ -29,6 +30,7 @@ export function runSeedBatch(batch: SeedBatch): SeedResult[] {
       ...(batch.weather ? { weather: batch.weather } : {}),
       ...(batch.electionTimeoutTicks !== undefined ? { electionTimeoutTicks: batch.electionTimeoutTicks } : {}),
     };
-    return runSeed(options);
-  });
+    results.push(await runSeed(options));
+  }
+  return results;
 }

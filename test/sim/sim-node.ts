@@ -1,22 +1,21 @@
-// One simulated node: the same loop a real node runs (step, ready, persist,
-// send, apply, advance), with a disk that keeps only what was persisted and a
-// persist that takes a seeded number of ticks, during which messages queue.
+// One simulated node: the shipped NodeRuntime, on virtual time (SimScheduler),
+// a disk with a write-back cache (SimDisk) and the seeded network
+// (SimTransport). Nothing of the runtime's loop is copied here: this only
+// starts, crashes and stalls it, and turns client operations into requests.
+//
+// A stalled node runs nothing, as a starved event loop: what arrives for it
+// (messages, crash evidence, client requests) waits in order, its timers do
+// not fire and its fsyncs do not complete until it runs again.
 
-import { Packr } from 'msgpackr';
-import {
-  RaftCore,
-  sendsBeforePersist,
-  type CoreConfigInput,
-  type Entry,
-  type Message,
-  type NodeId,
-  type Ready,
-  type ReplicationMode,
-  type WriteAck,
-} from '../../src/core/index.js';
-import { applyToMap, decodeCommand, encodeCommand, type KvCommand } from '../../src/kv/index.js';
+import type { Entry, Message, NodeId, Ready, ReplicationMode } from '../../src/core/index.js';
+import type { RaftCore } from '../../src/core/raft-core.js';
+import type { NodeRuntimeConfig } from '../../src/node/node-config.js';
+import { NodeRuntime, type NodeStatus } from '../../src/node/node-runtime.js';
+import type { ClientAnswer, ClientRequest } from '../../src/node/requests.js';
 import type { Invariants } from './invariants.js';
-import type { SimDisk } from './sim-disk.js';
+import { SimDisk } from './sim-disk.js';
+import { SimScheduler } from './sim-scheduler.js';
+import { SimTransport } from './sim-transport.js';
 
 export type ClientOp =
   | { readonly f: 'read'; readonly key: string }
@@ -29,271 +28,190 @@ export type ClientReply =
   | { readonly type: 'fail'; readonly leaderId?: NodeId | null }
   | { readonly type: 'info' };
 
-export interface ClientRequest {
-  readonly op: ClientOp;
-  readonly reply: (reply: ClientReply) => void;
-}
-
-interface PendingWrite {
-  readonly request: ClientRequest;
-  readonly term: number;
-}
-
 export interface SimNodeEnv {
   readonly nowTick: () => number;
   readonly send: (message: Message) => void;
   readonly invariants: Invariants;
   readonly drawFsyncTicks: () => number;
-  readonly compactEveryEntries: number;
+  /** This node's runtime config; `seed` is drawn afresh for every start. */
+  readonly config: (start: number) => NodeRuntimeConfig;
+  readonly peers: () => readonly NodeId[];
   readonly mode: ReplicationMode;
   readonly leaseReads: boolean;
 }
 
-/** Ready turns run back to back in one tick at most this often (a zero-latency disk). */
-const MAX_READY_TURNS_PER_TICK = 8;
+type Arrival =
+  | { readonly kind: 'message'; readonly message: Message }
+  | { readonly kind: 'peer-gone'; readonly peer: NodeId }
+  | { readonly kind: 'request'; readonly op: ClientOp; readonly reply: (reply: ClientReply) => void };
 
-const snapshotPackr = new Packr({ useRecords: false, moreTypes: false });
-
-/** Crash evidence, in order among the messages (as the runtime keeps it). */
-interface PeerGoneNotice {
-  readonly type: 'peer-gone';
-  readonly peer: NodeId;
-}
+/** Arrivals held for a stalled node; past this the newest are dropped (a full socket buffer). */
+const MAX_HELD_ARRIVALS = 20_000;
 
 export class SimNode {
-  core: RaftCore | null = null;
-  private kv = new Map<string, unknown>();
-  private inbox: (Message | PeerGoneNotice)[] = [];
-  /** The loop does not run before this tick (a stalled event loop: GC, a starved thread). */
-  private stalledUntilTick = 0;
-  private requests: ClientRequest[] = [];
-  private readyInFlight: Ready | null = null;
-  /** The in-flight Ready's early messages are already out (see sendsBeforePersist). */
-  private earlySent = false;
-  private persistDoneAtTick = 0;
-  private pendingTicks = 0;
-  private pendingWrites = new Map<number, PendingWrite>();
-  private pendingReads = new Map<number, ClientRequest>();
-  private readsAwaitingApply: { index: number; request: ClientRequest }[] = [];
-  private nextReadId = 1;
-  private lastSnapshotIndex = 0;
+  private runtime: NodeRuntime | null = null;
+  private scheduler: SimScheduler | null = null;
+  private transport: SimTransport | null = null;
+  private readonly disk: SimDisk;
   private starts = 0;
+  private incarnation = 0;
+  private up = false;
+  private stalledUntilTick = 0;
+  private held: Arrival[] = [];
+  /** A client request was handed to the runtime: its answer may be a settled promise waiting to run. */
+  private answersPending = false;
 
   constructor(
     readonly id: NodeId,
-    private readonly disk: SimDisk,
-    private readonly coreConfig: CoreConfigInput,
     private readonly env: SimNodeEnv,
-  ) {}
-
-  get alive(): boolean {
-    return this.core !== null;
+  ) {
+    this.disk = new SimDisk(env.nowTick, env.drawFsyncTicks);
   }
 
-  /** The core, when it may be driven now (not between ready() and advance()). */
-  get idleCore(): RaftCore | null {
-    return this.readyInFlight ? null : this.core;
+  /** Up (running or starting): a crash now loses what was not fsynced. */
+  get alive(): boolean {
+    return this.up;
+  }
+
+  status(): NodeStatus | null {
+    return this.runtime?.status() ?? null;
+  }
+
+  /** The running runtime, for the nemesis's transfers and membership changes. */
+  get node(): NodeRuntime | null {
+    return this.runtime;
   }
 
   start(): void {
-    const persisted = this.disk.load();
-    this.kv = persisted.snapshot ? decodeImage(persisted.snapshot.data) : new Map();
-    this.lastSnapshotIndex = persisted.snapshot?.meta.index ?? 0;
+    const incarnation = ++this.incarnation;
     this.starts += 1;
-    this.core = new RaftCore({ ...this.coreConfig, seed: (this.coreConfig.seed ?? 1) * 7919 + this.starts }, persisted, {
-      appliedIndex: this.lastSnapshotIndex,
+    this.up = true;
+    const scheduler = new SimScheduler(this.env.nowTick);
+    const transport = new SimTransport(this.env.peers(), this.env.send);
+    this.scheduler = scheduler;
+    this.transport = transport;
+    const { storage, kv } = this.disk.open();
+    void NodeRuntime.open(this.env.config(this.starts), {
+      storage,
+      kv,
+      transport,
+      nowMs: this.env.nowTick,
+      scheduler,
+      observer: {
+        persisted: (ready: Ready, core: RaftCore) => {
+          this.env.invariants.persisted(this.id, ready.entries, core);
+          if (ready.softState?.role === 'leader') this.env.invariants.becameLeader(this.env.nowTick(), this.id, core.status().term, core);
+        },
+        applied: (entry: Entry) => this.env.invariants.appliedEntry(this.id, entry),
+      },
+    }).then((runtime) => {
+      if (incarnation !== this.incarnation) return;
+      this.runtime = runtime;
+      runtime.start();
     });
   }
 
-  /** Lose everything not on disk: the core, the state machine, queued work, an unfinished persist. */
+  /** Power off: nothing more of this incarnation runs, and what was not fsynced is gone. */
   crash(): void {
-    this.core = null;
-    this.kv = new Map();
-    this.inbox = [];
-    this.requests = [];
-    this.readyInFlight = null;
-    this.earlySent = false;
-    this.pendingTicks = 0;
-    this.pendingWrites = new Map();
-    this.pendingReads = new Map();
-    this.readsAwaitingApply = [];
+    this.incarnation++;
+    this.up = false;
+    this.runtime = null;
+    this.scheduler = null;
+    this.transport?.close();
+    this.transport = null;
+    this.held = [];
     this.stalledUntilTick = 0;
+    this.disk.crash();
   }
 
   deliver(message: Message): void {
-    if (this.core) this.inbox.push(message);
+    this.arrive({ kind: 'message', message });
   }
 
   /** The transport saw `peer` go: its channel closed and could not be reopened. */
   peerGone(peer: NodeId): void {
-    if (this.core) this.inbox.push({ type: 'peer-gone', peer });
+    this.arrive({ kind: 'peer-gone', peer });
   }
 
-  /** The loop stops running for `ticks` ticks; what arrives meanwhile waits, and time is caught up after. */
+  request(op: ClientOp, reply: (reply: ClientReply) => void): void {
+    if (!this.up) return reply({ type: 'fail' }); // connection refused: nothing happened
+    this.arrive({ kind: 'request', op, reply });
+  }
+
+  /** The loop stops running for `ticks` ticks. */
   stall(ticks: number): void {
     this.stalledUntilTick = Math.max(this.stalledUntilTick, this.env.nowTick() + ticks);
   }
 
-  request(request: ClientRequest): void {
-    if (!this.core) return request.reply({ type: 'fail' }); // connection refused: nothing happened
-    this.requests.push(request);
+  /** One tick of this node: its fsyncs, what arrived, its timers and its deferred turns. */
+  async turn(): Promise<void> {
+    const scheduler = this.scheduler;
+    if (!scheduler || this.env.nowTick() < this.stalledUntilTick) return;
+    for (const arrival of this.held.splice(0)) this.handle(arrival);
+    const settled = await this.disk.flushDue();
+    const ahead = this.disk.storeAheadOfLog();
+    if (ahead) this.env.invariants.violation(`durability: ${this.id} ${ahead} (tick ${this.env.nowTick()})`);
+    if (scheduler === this.scheduler) await scheduler.run(settled || this.answersPending);
+    this.answersPending = false;
   }
 
-  /** One tick of this node's loop. */
-  turn(): void {
-    const core = this.core;
-    if (!core) return;
-    this.pendingTicks += 1;
-    if (this.env.nowTick() < this.stalledUntilTick) return;
-    if (this.readyInFlight) {
-      if (this.env.nowTick() < this.persistDoneAtTick) return;
-      this.finishReady(core, this.readyInFlight);
-    }
-    for (let turns = 0; turns < MAX_READY_TURNS_PER_TICK && this.core === core; turns++) {
-      // As the runtime does: ticks that piled up during a slow fsync pass in one call.
-      if (this.pendingTicks > 0) core.tick(this.pendingTicks);
-      this.pendingTicks = 0;
-      for (const message of this.inbox.splice(0)) {
-        if (message.type === 'peer-gone') core.peerCrashed(message.peer);
-        else core.step(message);
-      }
-      for (const request of this.requests.splice(0)) this.handleRequest(core, request);
-      if (!core.hasReady()) return;
-      const ready = core.ready();
-      const fsyncTicks = ready.entries.length > 0 || ready.hardState ? this.env.drawFsyncTicks() : 0;
-      if (fsyncTicks > 0) {
-        // As the runtime does: a leader's appends leave while its own fsync runs.
-        for (const message of ready.messages) if (sendsBeforePersist(message)) this.env.send(message);
-        this.earlySent = true;
-        this.readyInFlight = ready;
-        this.persistDoneAtTick = this.env.nowTick() + fsyncTicks;
-        return;
-      }
-      this.finishReady(core, ready);
-    }
-  }
-
-  private finishReady(core: RaftCore, ready: Ready): void {
-    this.readyInFlight = null;
-    this.disk.persist(ready.hardState, ready.snapshot, ready.entries);
-    this.env.invariants.persisted(this.id, ready.entries, core);
-    for (const message of ready.messages) if (!this.earlySent || !sendsBeforePersist(message)) this.env.send(message);
-    this.earlySent = false;
-    if (ready.snapshot) {
-      this.kv = decodeImage(ready.snapshot.data);
-      this.lastSnapshotIndex = ready.snapshot.meta.index;
-      this.failWritesThrough(ready.snapshot.meta.index);
-    }
-    for (const entry of ready.committed) this.apply(entry);
-    for (const readState of ready.readStates) {
-      const request = this.pendingReads.get(readState.requestId);
-      this.pendingReads.delete(readState.requestId);
-      if (request) this.readsAwaitingApply.push({ index: readState.index, request });
-    }
-    for (const requestId of ready.droppedReads) {
-      this.pendingReads.get(requestId)?.reply({ type: 'fail' });
-      this.pendingReads.delete(requestId);
-    }
-    for (const ack of ready.acks) this.handleAck(ack);
-    if (ready.softState?.role === 'leader') {
-      this.env.invariants.becameLeader(this.env.nowTick(), this.id, core.status().term, core);
-    }
-    core.advance(ready);
-    this.serveReads(core.status().appliedIndex);
-    this.maybeCompact(core);
-  }
-
-  private handleRequest(core: RaftCore, request: ClientRequest): void {
-    const { op } = request;
-    if (op.f === 'read') {
-      const requestId = this.nextReadId++;
-      const result = core.readIndex(requestId, { lease: this.env.leaseReads });
-      if (!result.ok) return request.reply({ type: 'fail', leaderId: result.leaderId });
-      this.pendingReads.set(requestId, request);
+  private arrive(arrival: Arrival): void {
+    if (!this.up) return;
+    if (this.env.nowTick() < this.stalledUntilTick) {
+      if (this.held.length < MAX_HELD_ARRIVALS) this.held.push(arrival);
+      else if (arrival.kind === 'request') arrival.reply({ type: 'fail' });
       return;
     }
-    const result = core.propose(encodeCommand(toCommand(op)), { mode: this.env.mode });
-    if (!result.ok) return request.reply({ type: 'fail', leaderId: result.leaderId });
-    this.pendingWrites.set(result.index, { request, term: result.term });
+    this.handle(arrival);
   }
 
-  private apply(entry: Entry): void {
-    this.env.invariants.appliedEntry(this.id, entry);
-    const command = entry.kind === 'command' && entry.data ? decodeCommand(entry.data) : null;
-    const result = command ? applyToMap(this.kv, command) : null;
-    const pending = this.pendingWrites.get(entry.index);
-    if (!pending) return;
-    if (pending.term !== entry.term) {
-      // Another entry took the index: ours was overwritten and never applied anywhere.
-      this.pendingWrites.delete(entry.index);
-      return pending.request.reply({ type: 'fail' });
-    }
-    if (pending.request.op.f === 'cas' && result) {
-      // A cas's answer depends on the state it meets, so it is answered when applied.
-      this.pendingWrites.delete(entry.index);
-      pending.request.reply(result.ok ? { type: 'ok' } : { type: 'fail' });
-    }
-  }
-
-  private handleAck(ack: WriteAck): void {
-    const pending = this.pendingWrites.get(ack.index);
-    if (!pending || pending.term !== ack.term) return;
-    if (!ack.ok) {
-      this.pendingWrites.delete(ack.index);
-      return pending.request.reply({ type: 'info' });
-    }
-    if (pending.request.op.f === 'cas') return; // answered when applied
-    this.pendingWrites.delete(ack.index);
-    pending.request.reply({ type: 'ok' });
-  }
-
-  /** A leader's snapshot replaced the log through `index`: writes waiting there have unknown outcomes. */
-  private failWritesThrough(index: number): void {
-    for (const [pendingIndex, pending] of this.pendingWrites) {
-      if (pendingIndex > index) continue;
-      this.pendingWrites.delete(pendingIndex);
-      pending.request.reply({ type: 'info' });
-    }
-  }
-
-  private serveReads(appliedIndex: number): void {
-    if (this.readsAwaitingApply.length === 0) return;
-    const waiting: typeof this.readsAwaitingApply = [];
-    for (const read of this.readsAwaitingApply) {
-      if (read.index > appliedIndex) {
-        waiting.push(read);
-        continue;
+  private handle(arrival: Arrival): void {
+    const transport = this.transport;
+    switch (arrival.kind) {
+      case 'message':
+        transport?.deliver([arrival.message]);
+        return;
+      case 'peer-gone':
+        transport?.reportPeerGone(arrival.peer);
+        return;
+      case 'request': {
+        const runtime = this.runtime;
+        if (!runtime) return arrival.reply({ type: 'fail' }); // still starting: refused, nothing happened
+        const { op, reply } = arrival;
+        void runtime.submitOne(this.toRequest(op)).then((answer) => reply(toReply(op, answer)));
+        this.answersPending = true;
+        return;
       }
-      read.request.reply({ type: 'ok', value: this.kv.get(read.request.op.key) ?? null });
     }
-    this.readsAwaitingApply = waiting;
   }
 
-  private maybeCompact(core: RaftCore): void {
-    const applied = core.status().appliedIndex;
-    if (applied - this.lastSnapshotIndex < this.env.compactEveryEntries) return;
-    const snapshot = core.compact(applied, encodeImage(this.kv));
-    if (!snapshot) return;
-    this.disk.compact(snapshot);
-    this.lastSnapshotIndex = applied;
-  }
-}
-
-function toCommand(op: Exclude<ClientOp, { f: 'read' }>): KvCommand {
-  switch (op.f) {
-    case 'write':
-      return { op: 'put', key: op.key, value: op.value };
-    case 'delete':
-      return { op: 'delete', key: op.key };
-    case 'cas':
-      return { op: 'cas', key: op.key, expected: op.expected, next: op.next };
+  private toRequest(op: ClientOp): ClientRequest {
+    const options = { mode: this.env.mode };
+    switch (op.f) {
+      case 'read':
+        return { kind: 'get', key: op.key, consistency: this.env.leaseReads ? 'lease' : 'linearizable' };
+      case 'write':
+        return { kind: 'put', key: op.key, value: op.value, options };
+      case 'delete':
+        return { kind: 'delete', key: op.key, options };
+      case 'cas':
+        return { kind: 'cas', key: op.key, expected: op.expected, next: op.next, options };
+    }
   }
 }
 
-function encodeImage(kv: Map<string, unknown>): Uint8Array {
-  return snapshotPackr.pack([...kv]);
-}
-
-function decodeImage(data: Uint8Array): Map<string, unknown> {
-  return new Map(snapshotPackr.unpack(data) as [string, unknown][]);
+/** What the client saw: done, certainly not done, or unknown (Jepsen's ok / fail / info). */
+function toReply(op: ClientOp, answer: ClientAnswer): ClientReply {
+  if (answer.ok) return 'found' in answer ? { type: 'ok', value: answer.found ? answer.value : null } : { type: 'ok' };
+  switch (answer.error.code) {
+    case 'unknown-outcome':
+      return { type: 'info' };
+    case 'timeout':
+      // A write that timed out may still commit; a read that did not answer changed nothing.
+      return op.f === 'read' ? { type: 'fail' } : { type: 'info' };
+    case 'not-leader':
+      return { type: 'fail', leaderId: answer.error.leaderId ?? null };
+    default:
+      return { type: 'fail' };
+  }
 }

@@ -13,12 +13,12 @@ import {
   type Ready,
   type Snapshot,
 } from '../../src/core/index.js';
-import { SimDisk } from '../sim/sim-disk.js';
+import { CoreDisk } from './core-disk.js';
 
 export interface ScriptedNode {
   readonly id: NodeId;
   core: RaftCore | null;
-  readonly disk: SimDisk;
+  readonly disk: CoreDisk;
   readonly applied: Entry[];
 }
 
@@ -38,7 +38,7 @@ export class ScriptedCluster {
     private readonly config: Omit<CoreConfigInput, 'id'> = {},
   ) {
     for (const id of ids) {
-      const node: ScriptedNode = { id, core: null, disk: new SimDisk({ voters: [...ids], learners: [] }), applied: [] };
+      const node: ScriptedNode = { id, core: null, disk: new CoreDisk({ voters: [...ids], learners: [] }), applied: [] };
       this.nodes.set(id, node);
       this.start(id);
     }
@@ -72,7 +72,7 @@ export class ScriptedCluster {
    */
   addNode(id: NodeId): ScriptedNode {
     if (this.nodes.has(id)) throw new Error(`node ${id} already exists`);
-    const node: ScriptedNode = { id, core: null, disk: new SimDisk({ voters: [...this.ids], learners: [] }), applied: [] };
+    const node: ScriptedNode = { id, core: null, disk: new CoreDisk({ voters: [...this.ids], learners: [] }), applied: [] };
     this.nodes.set(id, node);
     this.start(id);
     return node;

@@ -7,7 +7,7 @@ import type { PlantedBug, ReplicationMode } from '../../src/core/index.js';
 import type { SeedResult } from '../sim/run-seed.js';
 import { runSeedBatch } from '../sim/seed-batch.js';
 
-function run(seeds: number[], nodes: number, options: { mode?: ReplicationMode; plantedBug?: PlantedBug } = {}): SeedResult[] {
+function run(seeds: number[], nodes: number, options: { mode?: ReplicationMode; plantedBug?: PlantedBug } = {}): Promise<SeedResult[]> {
   return runSeedBatch({ seeds: seeds.map((seed) => ({ seed, nodes })), ...options });
 }
 
@@ -16,9 +16,9 @@ function range(first: number, count: number): number[] {
 }
 
 /** The first seed (in order) whose run satisfies `found`, searching at most `limit` seeds. */
-function firstSeedWhere(limit: number, nodes: number, options: Parameters<typeof run>[2], found: (r: SeedResult) => boolean) {
+async function firstSeedWhere(limit: number, nodes: number, options: Parameters<typeof run>[2], found: (r: SeedResult) => boolean) {
   for (let seed = 1; seed <= limit; seed++) {
-    const [result] = run([seed], nodes, options);
+    const [result] = await run([seed], nodes, options);
     if (result && found(result)) return result;
   }
   return undefined;
@@ -32,9 +32,9 @@ function describeFailures(results: SeedResult[]): string {
 }
 
 describe('deterministic simulation', () => {
-  it('is deterministic: a seed replays to the same result', () => {
-    const [first] = run([7], 5);
-    const [second] = run([7], 5);
+  it('is deterministic: a seed replays to the same result', async () => {
+    const [first] = await run([7], 5);
+    const [second] = await run([7], 5);
     expect(second).toEqual(first);
     expect(first?.stats.ops).toBeGreaterThan(0);
   });
@@ -44,8 +44,8 @@ describe('deterministic simulation', () => {
     [5, 80],
     [7, 30],
     [9, 20],
-  ])('quorum mode keeps every safety property on %i nodes over %i seeds', (nodes, count) => {
-    const results = run(range(1000 * nodes, count), nodes);
+  ])('quorum mode keeps every safety property on %i nodes over %i seeds', async (nodes, count) => {
+    const results = await run(range(1000 * nodes, count), nodes);
     expect(describeFailures(results)).toBe('');
     // The runs did real work: most operations completed.
     const ok = results.reduce((sum, result) => sum + result.stats.okOps, 0);
@@ -53,13 +53,13 @@ describe('deterministic simulation', () => {
     expect(ok / ops).toBeGreaterThan(0.3);
   });
 
-  it('sync mode keeps every safety property and linearizability', () => {
-    const results = run(range(500, 40), 3, { mode: 'sync' });
+  it('sync mode keeps every safety property and linearizability', async () => {
+    const results = await run(range(500, 40), 3, { mode: 'sync' });
     expect(describeFailures(results)).toBe('');
   });
 
-  it('async mode acknowledges writes that a leader crash then loses, and the checker shows it', () => {
-    const lossy = firstSeedWhere(200, 3, { mode: 'async' }, (result) => result.allowedAnomalies > 0);
+  it('async mode acknowledges writes that a leader crash then loses, and the checker shows it', async () => {
+    const lossy = await firstSeedWhere(200, 3, { mode: 'async' }, (result) => result.allowedAnomalies > 0);
     expect(lossy, 'no async seed in 200 lost an acknowledged write').toBeDefined();
     // Losing acknowledged writes is what async allows; Raft's own invariants still hold.
     expect(lossy?.violations).toEqual([]);
@@ -72,8 +72,8 @@ describe('liveness on a busy machine (no crash, no partition, no lost message)',
   it.each([
     [3, 16],
     [5, 8],
-  ])('leadership never moves on %i nodes over %i long seeds, with loops that stall and slow disks', (nodes, count) => {
-    const results = runSeedBatch({ seeds: range(7000 + 100 * nodes, count).map((seed) => ({ seed, nodes })), ...longRun });
+  ])('leadership never moves on %i nodes over %i long seeds, with loops that stall and slow disks', async (nodes, count) => {
+    const results = await runSeedBatch({ seeds: range(7000 + 100 * nodes, count).map((seed) => ({ seed, nodes })), ...longRun });
     expect(describeFailures(results)).toBe('');
     const moved = results.filter((result) => result.stats.terms !== 1).map((result) => `seed ${result.seed}: ${result.stats.terms} leaders`);
     expect(moved).toEqual([]);
@@ -81,15 +81,18 @@ describe('liveness on a busy machine (no crash, no partition, no lost message)',
     expect(results.every((result) => result.stats.stalls > 0 && result.stats.okOps > 100)).toBe(true);
   });
 
-  it('the check can fail: a cluster whose election timeout is below the stalls loses its leader in the same weather', () => {
-    const results = runSeedBatch({ seeds: range(7300, 8).map((seed) => ({ seed, nodes: 3 })), ...longRun, electionTimeoutTicks: 3 });
+  it('the check can fail: a cluster whose election timeout is below the stalls loses its leader in the same weather', async () => {
+    const results = await runSeedBatch({ seeds: range(7300, 8).map((seed) => ({ seed, nodes: 3 })), ...longRun, electionTimeoutTicks: 3 });
     expect(results.some((result) => result.stats.terms > 1)).toBe(true);
   });
 });
 
 describe('planted bugs are caught within 200 seeds', () => {
-  it.each<PlantedBug>(['vote-twice', 'no-truncate', 'commit-old-term', 'follower-read-local'])('%s', (plantedBug) => {
-    const caught = firstSeedWhere(200, 3, { plantedBug }, (result) => result.violations.length > 0);
-    expect(caught, `${plantedBug} went unnoticed for 200 seeds`).toBeDefined();
-  });
+  it.each<PlantedBug>(['vote-twice', 'no-truncate', 'commit-old-term', 'follower-read-local', 'send-before-persist', 'apply-before-persist'])(
+    '%s',
+    async (plantedBug) => {
+      const caught = await firstSeedWhere(200, 3, { plantedBug }, (result) => result.violations.length > 0);
+      expect(caught, `${plantedBug} went unnoticed for 200 seeds`).toBeDefined();
+    },
+  );
 });

@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { assert } from '../core/assert.js';
 import { RaftCore } from '../core/raft-core.js';
 import { sendsBeforePersist } from '../core/send-order.js';
-import type { Entry, Membership, MembershipChange, Message, NodeId, Ready, Role, RoleCause, WriteAck } from '../core/types.js';
+import type { Entry, Membership, MembershipChange, Message, NodeId, Ready, Role, RoleCause } from '../core/types.js';
 import { applyCommand, type KvMutation, type KvResult } from '../kv/apply.js';
 import { decodeCommand, encodeCommand, type KvCommand } from '../kv/command.js';
 import { isReservedKey } from '../kv/keys.js';
@@ -26,10 +26,13 @@ import {
   type ClientRequest,
   type ReadAnswer,
   type ReadRequest,
-  type WriteAnswer,
   type WriteRequest,
 } from './requests.js';
 import { validateRequest } from './validate-request.js';
+import { AppliedIndexWaits } from './waiters/applied-index-waits.js';
+import { LeaderWaits } from './waiters/leader-waits.js';
+import { PendingWrites } from './waiters/pending-writes.js';
+import { ReadIndexWaits, type ReadIndexWait } from './waiters/read-index-waits.js';
 
 export interface NodeRuntimeDeps {
   readonly storage: NodeStorage;
@@ -109,25 +112,6 @@ export type NodeEvent =
   /** A node still acting as leader of an older term wrote to us: its host should fence it. */
   | { readonly type: 'stale-leader'; readonly leaderId: NodeId; readonly staleTerm: number; readonly term: number };
 
-interface PendingWrite {
-  readonly request: WriteRequest;
-  readonly term: number;
-  readonly index: number;
-  readonly deadlineMs: number;
-  readonly resolve: (answer: WriteAnswer) => void;
-  ack: WriteAck | null;
-  applied: KvResult | null;
-}
-
-/** A leader-bound request that came while this node knew no reachable leader. */
-interface AwaitingLeader {
-  readonly request: ClientRequest;
-  readonly resolve: (answer: ClientAnswer) => void;
-  /** The leader the client could not reach (or null): released once this node names another. */
-  readonly unreachable: NodeId | null;
-  readonly deadlineMs: number;
-}
-
 interface QueuedRequest {
   readonly request: ClientRequest;
   readonly resolve: (answer: ClientAnswer) => void;
@@ -141,22 +125,6 @@ interface QueuedRequest {
 interface PeerGoneNotice {
   readonly type: 'peer-gone';
   readonly peer: NodeId;
-}
-
-/** A read waiting for its read index: the leader's own, or one this follower asked its leader for. */
-interface PendingReadIndex {
-  readonly request: ReadRequest;
-  readonly resolve: (answer: ReadAnswer) => void;
-  readonly deadlineMs: number;
-  /** Who was asked for the read index: this node when it led, else the leader it followed. */
-  readonly askedLeader: NodeId;
-}
-
-interface WaitingRead {
-  readonly request: ReadRequest;
-  readonly index: number;
-  readonly deadlineMs: number;
-  readonly resolve: (answer: ReadAnswer) => void;
 }
 
 /** A Ready's committed entries, applied in memory: their results, and the batch that makes it so. */
@@ -184,11 +152,6 @@ const MAX_REQUESTS_PER_TURN = 1024;
 const MAX_FOLLOWER_TICK_BURST = 6;
 /** A stale leader is reported at most this often per peer (it keeps writing until it learns). */
 const STALE_LEADER_REPORT_INTERVAL_MS = 200;
-/**
- * Requests held while no leader is known (during an election, or after the client found the named
- * leader dead); past this, they are refused at once as before.
- */
-const MAX_AWAITING_LEADER = 4096;
 /** Control operations (transfer, membership) waiting for the next turn. */
 const MAX_QUEUED_CONTROLS = 64;
 /** Changes buffered for watchers in one turn before they are posted. */
@@ -198,7 +161,7 @@ export class NodeRuntime {
   private readonly core: RaftCore;
   private inbox: (Message | PeerGoneNotice)[] = [];
   private requests: QueuedRequest[] = [];
-  private awaitingLeader: AwaitingLeader[] = [];
+  private readonly leaderWaits = new LeaderWaits();
   private controls: (() => void)[] = [];
   private pendingTicks = 0;
   private tickedThroughMs = 0;
@@ -210,9 +173,9 @@ export class NodeRuntime {
   private stopped = false;
   private stopTicking: (() => void) | null = null;
   private readonly scheduler: RuntimeScheduler;
-  private readonly pendingWrites = new Map<number, PendingWrite>();
-  private readonly pendingReadIndex = new Map<number, PendingReadIndex>();
-  private waitingReads: WaitingRead[] = [];
+  private readonly writes = new PendingWrites();
+  private readonly readIndexWaits = new ReadIndexWaits();
+  private readonly appliedWaits = new AppliedIndexWaits();
   private nextReadId = 1;
   private lastSnapshotIndex: number;
   private readonly appendTimes = new AppendTimes();
@@ -306,12 +269,10 @@ export class NodeRuntime {
     this.stopTicking = null;
     const stopped = failure('stopped', `node ${this.config.id} stopped`);
     for (const { resolve } of this.requests.splice(0)) resolve(stopped);
-    for (const write of this.pendingWrites.values()) write.resolve(failure('unknown-outcome', `node ${this.config.id} stopped`, { retryable: true }));
-    this.pendingWrites.clear();
-    for (const read of this.pendingReadIndex.values()) read.resolve(stopped);
-    this.pendingReadIndex.clear();
-    for (const read of this.waitingReads.splice(0)) read.resolve(stopped);
-    for (const held of this.awaitingLeader.splice(0)) held.resolve(stopped);
+    this.writes.failAll(failure('unknown-outcome', `node ${this.config.id} stopped`, { retryable: true }).error);
+    this.readIndexWaits.failAll(stopped.error);
+    this.appliedWaits.failAll(stopped.error);
+    this.leaderWaits.failAll(stopped.error);
     this.deps.transport.close();
   }
 
@@ -525,7 +486,7 @@ export class NodeRuntime {
     if (ready.snapshot) {
       await this.deps.kv.importImage(ready.snapshot.data, ready.snapshot.meta.index);
       this.lastSnapshotIndex = ready.snapshot.meta.index;
-      this.discardWritesThrough(ready.snapshot.meta.index);
+      this.writes.discardThrough(ready.snapshot.meta.index);
     }
     // Writes are answered once their results are known, before the state machine's batch commits:
     // the entries are committed in the log, so the answers are already true, and no read can see
@@ -533,26 +494,16 @@ export class NodeRuntime {
     const computed = apply ?? (ready.committed.length > 0 ? this.computeApply(ready.committed) : null);
     if (computed) {
       if (this.deps.observer) for (const entry of ready.committed) this.deps.observer.applied(entry);
-      for (const { index, term, result } of computed.results) this.appliedAt(index, term, result);
+      for (const { index, term, result } of computed.results) this.writes.applied(index, term, result);
     }
-    this.handleAcks(ready.acks);
+    for (const ack of ready.acks) this.writes.acked(ack);
     if (computed) {
       applying ??= this.writeApply(computed);
       await applying;
       if (computed.changes.length > 0) this.emit({ type: 'changes', changes: computed.changes });
     }
-    for (const readState of ready.readStates) {
-      const read = this.pendingReadIndex.get(readState.requestId);
-      if (!read) continue;
-      this.pendingReadIndex.delete(readState.requestId);
-      this.waitingReads.push({ ...read, index: readState.index });
-    }
-    for (const requestId of ready.droppedReads) {
-      const read = this.pendingReadIndex.get(requestId);
-      if (!read) continue;
-      this.pendingReadIndex.delete(requestId);
-      this.askReadIndexAgain(read);
-    }
+    for (const { wait, index } of this.readIndexWaits.released(ready.readStates)) this.appliedWaits.add(wait.request, index, wait.deadlineMs, wait.resolve);
+    for (const wait of this.readIndexWaits.dropped(ready.droppedReads)) this.askReadIndexAgain(wait);
     if (ready.softState) {
       const { role, leaderId, cause } = ready.softState;
       this.role = role;
@@ -563,12 +514,9 @@ export class NodeRuntime {
     this.core.advance(ready);
     if (this.heardFromLeaderThisTurn && this.core.appliedIndex >= this.core.commitIndex) this.freshAsOfMs = this.deps.nowMs();
     this.heardFromLeaderThisTurn = false;
-    this.serveWaitingReads(this.core.appliedIndex);
+    this.appliedWaits.serve(this.core.appliedIndex, (request) => this.readLocal(request));
   }
 
-  private handleAcks(acks: readonly WriteAck[]): void {
-    for (const ack of acks) this.handleAck(ack);
-  }
 
   /** Every committed entry's result and the batch that applies them, computed over the current state. */
   private computeApply(committed: readonly Entry[]): ComputedApply {
@@ -621,72 +569,7 @@ export class NodeRuntime {
       resolve(failure(code, describeRejection(result.reason), { leaderId: result.leaderId }));
       return;
     }
-    this.pendingWrites.set(result.index, {
-      request,
-      term: result.term,
-      index: result.index,
-      deadlineMs: this.deps.nowMs() + this.config.writeTimeoutMs,
-      resolve,
-      ack: null,
-      applied: null,
-    });
-  }
-
-  private appliedAt(index: number, term: number, result: KvResult | null): void {
-    const pending = this.pendingWrites.get(index);
-    if (!pending) return;
-    if (pending.term !== term) {
-      this.pendingWrites.delete(index);
-      pending.resolve(failure('not-leader', 'a new leader replaced this write before it committed; it did not happen'));
-      return;
-    }
-    pending.applied = result ?? { ok: true, previous: undefined };
-    this.maybeAnswerWrite(pending);
-  }
-
-  private handleAck(ack: WriteAck): void {
-    const pending = this.pendingWrites.get(ack.index);
-    if (!pending || pending.term !== ack.term) return;
-    pending.ack = ack;
-    this.maybeAnswerWrite(pending);
-  }
-
-  /** A write is answered when its mode's ack came and, for a cas, its result is known. */
-  private maybeAnswerWrite(pending: PendingWrite): void {
-    const { ack, applied } = pending;
-    if (!ack) return;
-    if (!ack.ok) {
-      this.pendingWrites.delete(pending.index);
-      const why = ack.reason === 'sync-timeout' ? 'not every replica confirmed in time' : 'leadership was lost';
-      pending.resolve({
-        ...failure('unknown-outcome', `${why}; the write may or may not have happened`, ack.reason === 'leadership-lost' ? { retryable: true } : {}),
-        term: pending.term,
-        index: pending.index,
-      });
-      return;
-    }
-    if (pending.request.kind === 'cas' && !applied) return;
-    this.pendingWrites.delete(pending.index);
-    if (applied && !applied.ok) {
-      pending.resolve(refusal(applied));
-      return;
-    }
-    pending.resolve({
-      ok: true,
-      term: pending.term,
-      index: pending.index,
-      degraded: ack.degraded,
-      ...(applied ? { previous: applied.previous } : {}),
-    });
-  }
-
-  /** A leader's snapshot replaced the log: writes waiting at covered indexes have unknown outcomes. */
-  private discardWritesThrough(index: number): void {
-    for (const [pendingIndex, pending] of this.pendingWrites) {
-      if (pendingIndex > index) continue;
-      this.pendingWrites.delete(pendingIndex);
-      pending.resolve(failure('unknown-outcome', 'replaced by a snapshot before the outcome was known', { retryable: true }));
-    }
+    this.writes.add(request, result.index, result.term, this.deps.nowMs() + this.config.writeTimeoutMs, resolve);
   }
 
   // ------------------------------------------------- waiting for a leader
@@ -703,14 +586,8 @@ export class NodeRuntime {
     leaderId: NodeId | null,
     leaderDeadlineMs: number | undefined,
   ): boolean {
-    const unreachable = request.unreachableLeader ?? null;
-    if (leaderId !== null && leaderId !== unreachable) return false;
-    if (this.awaitingLeader.length >= MAX_AWAITING_LEADER) return false;
     const nowMs = this.deps.nowMs();
-    const deadlineMs = leaderDeadlineMs ?? nowMs + this.leaderWaitMs();
-    if (deadlineMs <= nowMs) return false;
-    this.awaitingLeader.push({ request, resolve, unreachable, deadlineMs });
-    return true;
+    return this.leaderWaits.hold(request, resolve, leaderId, leaderDeadlineMs ?? nowMs + this.leaderWaitMs(), nowMs);
   }
 
   /** The longest a follower lets pass before it campaigns: an election that can succeed ends about then. */
@@ -722,19 +599,9 @@ export class NodeRuntime {
 
   /** A leader other than the one each held request avoids is known: step those requests again. */
   private releaseAwaitingLeader(): void {
-    if (this.awaitingLeader.length === 0) return;
-    const leaderId = this.core.knownLeader;
-    if (leaderId === null) return;
-    const still: AwaitingLeader[] = [];
-    const released: QueuedRequest[] = [];
-    for (const held of this.awaitingLeader) {
-      if (held.unreachable === leaderId) still.push(held);
-      else released.push({ request: held.request, resolve: held.resolve, leaderDeadlineMs: held.deadlineMs });
-    }
-    if (released.length === 0) return;
-    this.awaitingLeader = still;
+    const released = this.leaderWaits.release(this.core.knownLeader);
     // Ahead of newer requests: they waited longest.
-    this.requests.unshift(...released);
+    if (released.length > 0) this.requests.unshift(...released.map(({ request, resolve, deadlineMs }) => ({ request, resolve, leaderDeadlineMs: deadlineMs })));
   }
 
   // ------------------------------------------------------------------- reads
@@ -762,12 +629,12 @@ export class NodeRuntime {
           return;
         }
         const askedLeader = role === 'leader' ? this.config.id : (leaderBefore ?? this.config.id);
-        this.pendingReadIndex.set(requestId, { request, resolve, deadlineMs, askedLeader });
+        this.readIndexWaits.add(requestId, { request, resolve, deadlineMs, askedLeader });
         return;
       }
       case 'read-your-writes':
       case 'monotonic':
-        this.waitingReads.push({ request, index: request.minIndex ?? 0, deadlineMs, resolve });
+        this.appliedWaits.add(request, request.minIndex ?? 0, deadlineMs, resolve);
         return;
       case 'bounded': {
         const lagMs = this.followerLagMs(nowMs);
@@ -790,7 +657,7 @@ export class NodeRuntime {
    * again next turn, of whoever leads by then (held while no leader is known), until the read's
    * own deadline. A client sees a routine election as latency, not as an error.
    */
-  private askReadIndexAgain(read: PendingReadIndex): void {
+  private askReadIndexAgain(read: ReadIndexWait): void {
     if (read.deadlineMs <= this.deps.nowMs()) {
       read.resolve(failure('timeout', 'the read could not be confirmed by a leader in time'));
       return;
@@ -798,15 +665,6 @@ export class NodeRuntime {
     this.requests.push({ request: read.request, resolve: read.resolve as (answer: ClientAnswer) => void, readDeadlineMs: read.deadlineMs });
   }
 
-  private serveWaitingReads(appliedIndex: number): void {
-    if (this.waitingReads.length === 0) return;
-    const still: WaitingRead[] = [];
-    for (const read of this.waitingReads) {
-      if (read.index <= appliedIndex) read.resolve(this.readLocal(read.request));
-      else still.push(read);
-    }
-    this.waitingReads = still;
-  }
 
   private readLocal(request: ReadRequest): ReadAnswer {
     const value = this.deps.kv.get(request.key);
@@ -827,32 +685,10 @@ export class NodeRuntime {
 
   private expireWaiting(): void {
     const nowMs = this.deps.nowMs();
-    if (this.waitingReads.length > 0) {
-      this.waitingReads = this.waitingReads.filter((read) => {
-        if (read.deadlineMs > nowMs) return true;
-        read.resolve(failure('timeout', `index ${read.index} was not applied on ${this.config.id} in time`));
-        return false;
-      });
-    }
-    for (const [requestId, read] of this.pendingReadIndex) {
-      if (read.deadlineMs > nowMs) continue;
-      this.pendingReadIndex.delete(requestId);
-      read.resolve(failure('timeout', 'the leader could not confirm its leadership in time'));
-    }
-    if (this.awaitingLeader.length > 0) {
-      const leaderId = this.core.knownLeader;
-      this.awaitingLeader = this.awaitingLeader.filter((held) => {
-        if (held.deadlineMs > nowMs) return true;
-        const why = leaderId === null ? 'no leader was elected in time' : `the leader (${leaderId}) is the one the client could not reach`;
-        held.resolve(failure('not-leader', why, { leaderId }));
-        return false;
-      });
-    }
-    for (const [index, write] of this.pendingWrites) {
-      if (write.deadlineMs > nowMs) continue;
-      this.pendingWrites.delete(index);
-      write.resolve(failure('unknown-outcome', 'no answer in time; the write may or may not have happened'));
-    }
+    this.appliedWaits.expire(nowMs, this.config.id);
+    this.readIndexWaits.expire(nowMs);
+    this.leaderWaits.expire(nowMs, this.core.knownLeader);
+    this.writes.expire(nowMs);
   }
 
   // -------------------------------------------------------------- snapshots
@@ -867,7 +703,7 @@ export class NodeRuntime {
   }
 
   private pendingCount(): number {
-    return this.requests.length + this.awaitingLeader.length + this.pendingWrites.size + this.pendingReadIndex.size + this.waitingReads.length;
+    return this.requests.length + this.leaderWaits.size + this.writes.size + this.readIndexWaits.size + this.appliedWaits.size;
   }
 
   private reportStaleLeader(leaderId: NodeId, staleTerm: number, term: number): void {
@@ -904,17 +740,6 @@ function toCommand(request: WriteRequest): KvCommand {
       return { op: 'delete', key: request.key, ...fence };
     case 'cas':
       return { op: 'cas', key: request.key, expected: request.expected, next: request.next, ...fence };
-  }
-}
-
-function refusal(result: Extract<KvResult, { ok: false }>): WriteAnswer {
-  switch (result.reason) {
-    case 'cas-mismatch':
-      return failure('cas-mismatch', 'the current value is not the expected one', { current: result.current });
-    case 'stale-fencing-token':
-      return failure('stale-fencing-token', `a write with token ${result.highestToken} was already accepted`);
-    case 'stale-sequence':
-      return failure('bad-request', `this session's writes up to seq ${result.lastSeq} were all answered; a retry must use its own seq, above that`);
   }
 }
 

@@ -9,6 +9,7 @@ export { PLANTED_BUGS, isPlantedBug } from './planted-bugs.js';
 export type { PlantedBug } from './planted-bugs.js';
 export { createRandom, seedFromText } from './random.js';
 export type { Random } from './random.js';
-export { quorumSize, applyMembershipChange } from './membership.js';
+export { applyMembershipChange } from './membership.js';
+export { quorumSize, committedIndex, voteResult, quorumActive } from './quorum.js';
 export { InvariantError, assert } from './assert.js';
 export type * from './types.js';

@@ -1,12 +1,8 @@
-// Membership arithmetic: quorums, and the one-server-at-a-time changes
-// (add a learner, promote it, remove a node) that keep any two majorities of
-// consecutive configurations overlapping.
+// Membership arithmetic: the one-server-at-a-time changes (add a learner,
+// promote it, remove a node) that keep any two majorities of consecutive
+// configurations overlapping. The quorum questions are in quorum.ts.
 
 import type { Membership, MembershipChange, NodeId } from './types.js';
-
-export function quorumSize(voterCount: number): number {
-  return Math.floor(voterCount / 2) + 1;
-}
 
 export function isVoter(membership: Membership, id: NodeId): boolean {
   return membership.voters.includes(id);
@@ -47,11 +43,4 @@ export function applyMembershipChange(membership: Membership, change: Membership
         },
       };
   }
-}
-
-/** The largest index held by a majority of voters: the k-th largest match. */
-export function quorumMatchIndex(matches: number[]): number {
-  if (matches.length === 0) return 0;
-  matches.sort((a, b) => b - a);
-  return matches[quorumSize(matches.length) - 1] as number;
 }

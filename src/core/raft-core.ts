@@ -16,8 +16,11 @@ import { assert, unreachable } from './assert.js';
 import { resolveCoreConfig, validateWritePolicy, type CoreConfig, type CoreConfigInput, type WritePolicy } from './config.js';
 import { ElectionPatience } from './election-patience.js';
 import { ForwardedReads } from './forwarded-reads.js';
-import { allMembers, applyMembershipChange, isVoter, quorumMatchIndex, quorumSize } from './membership.js';
-import { Progress } from './progress.js';
+import { applyMembershipChange, isVoter } from './membership.js';
+import type { Progress } from './progress.js';
+import * as messages from './messages.js';
+import { MembershipLog } from './membership-log.js';
+import { ProgressTracker } from './tracker.js';
 import { RaftLog } from './raft-log.js';
 import { createRandom, type Random } from './random.js';
 import { ReadBarrier } from './read-barrier.js';
@@ -62,6 +65,9 @@ export interface CoreStartOptions {
   readonly appliedIndex?: number;
 }
 
+/** What a role steps: everything but votes and forwarded-read answers, which every role handles alike. */
+type RoleMessage = Exclude<Message, RequestVote | ReadIndexResponse>;
+
 /** A snapshot is large and slow to land: wait this many stall periods before sending it again. */
 const SNAPSHOT_STALL_FACTOR = 4;
 
@@ -86,11 +92,8 @@ export class RaftCore {
   private leaderId: NodeId | null = null;
   private readonly log = new RaftLog();
 
-  /** Membership before any config entry still in the log (from the snapshot or bootstrap). */
-  private baseMembership: Membership;
-  private membership: Membership;
-  /** Indexes of config entries in the log, ascending. */
-  private configIndexes: number[] = [];
+  /** The membership in force, from the config entries in the log. */
+  private readonly memberships: MembershipLog;
   private snapshot: Snapshot | null = null;
   private snapshotToInstall: Snapshot | null = null;
 
@@ -103,10 +106,11 @@ export class RaftCore {
   /** Why the node holds its role (SoftState.cause), and the cause of the campaign it runs or won. */
   private roleCause: RoleCause = { kind: 'start' };
   private campaignCause: RoleCause = { kind: 'start' };
-  private readonly votes = new Map<NodeId, boolean>();
   /** This pre-candidate granted a better claim's pre-vote (see outranksPreCandidate): it will not run itself. */
   private yieldedTo: NodeId | null = null;
   private campaignIsTransfer = false;
+  /** How a message of this term is stepped in the current role; set by the role's entry action. */
+  private stepByRole: (message: RoleMessage) => void = (message) => this.stepFollower(message);
   /** This node has followed a leader since it started (see inLease). */
   private leaderFollowedSinceStart = false;
   /**
@@ -117,7 +121,8 @@ export class RaftCore {
    */
   private deadLeader: { readonly id: NodeId; readonly term: number; readonly untilTick: number } | null = null;
 
-  private readonly progress = new Map<NodeId, Progress>();
+  /** Each member's progress (leader) and the votes of a campaign; every quorum question is asked of it. */
+  private readonly tracker: ProgressTracker;
   private transferee: NodeId | null = null;
   /**
    * Set once this leader sent TimeoutNow: from then on, followers may vote for
@@ -152,6 +157,7 @@ export class RaftCore {
     this.config = resolveCoreConfig(input);
     this.id = this.config.id;
     this.random = createRandom(this.config.seed);
+    this.tracker = new ProgressTracker(this.id);
     this.driver = this.config.roleDriver ?? createXStateRoleDriver();
     this.roleState = this.driver.initial();
 
@@ -159,15 +165,18 @@ export class RaftCore {
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.snapshot = snapshot;
-    this.baseMembership = snapshot?.meta.membership ?? persisted.bootstrap;
+
     // The stored commit may trail what was applied: a commit-only change is never persisted on its
     // own (see hardStateChanged), and whatever the state machine applied was committed.
     this.log.load(snapshot?.meta ?? null, entries, Math.max(hardState.commit, options.appliedIndex ?? 0));
     const applied = Math.min(Math.max(options.appliedIndex ?? 0, this.log.firstIndex() - 1), this.log.committed);
     this.log.appliedTo(applied);
-    this.configIndexes = this.log.configIndexesFrom(this.log.firstIndex());
-    this.membership = this.membershipAt(this.log.lastIndex());
-    assert(this.membership.voters.length > 0, 'a membership needs at least one voter');
+    this.memberships = new MembershipLog(
+      snapshot?.meta.membership ?? persisted.bootstrap,
+      this.log.configIndexesFrom(this.log.firstIndex()),
+      this.log.lastIndex(),
+      (index) => this.log.entry(index),
+    );
 
     this.writeAcks = new WriteAcks(this.config.maxPendingWrites);
     this.reads = new ReadBarrier(this.config.maxPendingReads);
@@ -232,33 +241,80 @@ export class RaftCore {
       this.answerStaleTerm(message);
       return;
     }
+    // Every role answers votes, and settles the reads it forwarded; the rest is the role's, as in
+    // etcd-io/raft's stepLeader / stepCandidate / stepFollower, chosen by the role's entry action.
+    if (message.type === 'RequestVote') return this.handleRequestVote(message);
+    if (message.type === 'ReadIndexResponse') return this.handleReadIndexResponse(message);
+    this.stepByRole(message);
+  }
+
+  private stepFollower(message: RoleMessage): void {
     switch (message.type) {
-      case 'RequestVote':
-        return this.handleRequestVote(message);
+      case 'AppendEntries':
+      case 'Heartbeat':
+      case 'InstallSnapshot':
+        return this.stepFromLeader(message);
+      case 'TimeoutNow':
+        return this.campaign({ kind: 'transfer', from: message.from });
+      case 'ReadIndexRequest':
+        return this.sendReadIndexResponse(message.from, message.requestId, null);
+      case 'RequestVoteResponse':
+      case 'AppendEntriesResponse':
+      case 'HeartbeatResponse':
+        return; // answers to a role this node no longer holds
+      default:
+        unreachable(message, 'a message a follower does not handle');
+    }
+  }
+
+  /** A pre-candidate or candidate. */
+  private stepCandidate(message: RoleMessage): void {
+    switch (message.type) {
       case 'RequestVoteResponse':
         return this.handleVoteResponse(message);
       case 'AppendEntries':
-        this.followLeader(message.from);
-        return this.handleAppendEntries(message);
       case 'Heartbeat':
-        this.followLeader(message.from);
-        return this.handleHeartbeat(message);
       case 'InstallSnapshot':
-        this.followLeader(message.from);
-        return this.handleInstallSnapshot(message);
+        return this.stepFromLeader(message);
+      case 'TimeoutNow':
+        return this.campaign({ kind: 'transfer', from: message.from });
+      case 'ReadIndexRequest':
+        return this.sendReadIndexResponse(message.from, message.requestId, null);
+      case 'AppendEntriesResponse':
+      case 'HeartbeatResponse':
+        return;
+      default:
+        unreachable(message, 'a message a candidate does not handle');
+    }
+  }
+
+  private stepLeader(message: RoleMessage): void {
+    switch (message.type) {
       case 'AppendEntriesResponse':
         return this.handleAppendResponse(message);
       case 'HeartbeatResponse':
         return this.handleHeartbeatResponse(message);
-      case 'TimeoutNow':
-        return this.campaign({ kind: 'transfer', from: message.from });
       case 'ReadIndexRequest':
         return this.handleReadIndexRequest(message);
-      case 'ReadIndexResponse':
-        return this.handleReadIndexResponse(message);
+      case 'AppendEntries':
+      case 'Heartbeat':
+      case 'InstallSnapshot':
+        return this.stepFromLeader(message); // another leader of this term: followLeader asserts it cannot be
+      case 'TimeoutNow':
+        return this.campaign({ kind: 'transfer', from: message.from }); // the role machine ignores it in a leader
+      case 'RequestVoteResponse':
+        return;
       default:
-        unreachable(message, 'unknown message type');
+        unreachable(message, 'a message a leader does not handle');
     }
+  }
+
+  /** A message only a leader of this term sends. */
+  private stepFromLeader(message: AppendEntries | Heartbeat | InstallSnapshot): void {
+    this.followLeader(message.from);
+    if (message.type === 'AppendEntries') this.handleAppendEntries(message);
+    else if (message.type === 'Heartbeat') this.handleHeartbeat(message);
+    else this.handleInstallSnapshot(message);
   }
 
   /** A client write; the leader appends it and says where. */
@@ -347,8 +403,7 @@ export class RaftCore {
     this.transferee = to;
     this.electionElapsed = 0; // the transfer must finish within one election timeout
     this.fire({ type: 'TRANSFER_LEADERSHIP' }, this.roleCause);
-    const progress = this.progress.get(to);
-    assert(progress, `no progress for voter ${to}`);
+    const progress = this.tracker.of(to);
     if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(to);
     else this.sendAppend(to, false);
     return { ok: true };
@@ -365,9 +420,8 @@ export class RaftCore {
     if (index <= this.log.firstIndex() - 1) return null;
     const term = this.log.term(index);
     assert(term !== undefined, `no term for snapshot index ${index}`);
-    const snapshot: Snapshot = { meta: { index, term, membership: this.membershipAt(index) }, data };
-    this.baseMembership = snapshot.meta.membership;
-    this.configIndexes = this.configIndexes.filter((configIndex) => configIndex > index);
+    const snapshot: Snapshot = { meta: { index, term, membership: this.memberships.at(index) }, data };
+    this.memberships.compactedTo(index);
     this.log.compactTo(index);
     this.snapshot = snapshot;
     return snapshot;
@@ -454,7 +508,7 @@ export class RaftCore {
 
   status(): CoreStatus {
     const progress: Record<NodeId, FollowerProgress> = {};
-    for (const [id, pr] of this.progress) {
+    for (const [id, pr] of this.tracker.entries()) {
       progress[id] = {
         matchIndex: pr.match,
         nextIndex: pr.next,
@@ -530,8 +584,9 @@ export class RaftCore {
   }
 
   private enterFollower(): void {
+    this.stepByRole = (message) => this.stepFollower(message);
     this.resetElectionTimer();
-    this.votes.clear();
+    this.tracker.clearVotes();
     this.leaveLeadership();
   }
 
@@ -544,13 +599,14 @@ export class RaftCore {
       if (barrierId > 0) this.droppedReads.push(barrierId);
       else this.answerRemoteRead(barrierId, null);
     }
-    this.progress.clear();
+    this.tracker.clear();
     this.transferee = null;
     this.needsBroadcast = false;
     this.needsCommitBroadcast = false;
   }
 
   private enterPreCandidate(): void {
+    this.stepByRole = (message) => this.stepCandidate(message);
     this.resetElectionTimer();
     this.leaderId = null;
     this.patience.forgetLeader();
@@ -559,6 +615,7 @@ export class RaftCore {
   }
 
   private enterCandidate(): void {
+    this.stepByRole = (message) => this.stepCandidate(message);
     this.resetElectionTimer();
     this.term += 1;
     this.vote = this.id;
@@ -568,6 +625,7 @@ export class RaftCore {
   }
 
   private enterLeader(): void {
+    this.stepByRole = (message) => this.stepLeader(message);
     this.leaderId = this.id;
     this.transferee = null;
     this.leaseRevoked = false;
@@ -575,11 +633,7 @@ export class RaftCore {
     this.heartbeatElapsed = 0;
     this.writeAcks = new WriteAcks(this.config.maxPendingWrites);
     this.reads = new ReadBarrier(this.config.maxPendingReads);
-    this.progress.clear();
-    for (const id of allMembers(this.membership)) {
-      if (id === this.id) continue;
-      this.progress.set(id, new Progress(this.log.lastIndex(), this.nowTick, !isVoter(this.membership, id)));
-    }
+    this.tracker.reset(this.membership, this.log.lastIndex(), this.nowTick);
     // A no-op of the new term lets the leader commit (and so serve reads) at once (§8).
     this.appendAsLeader({ index: this.log.lastIndex() + 1, term: this.term, kind: 'noop' });
   }
@@ -610,8 +664,7 @@ export class RaftCore {
   }
 
   private requestVotes(preVote: boolean): void {
-    this.votes.clear();
-    this.votes.set(this.id, true);
+    this.tracker.resetVotes();
     for (const voter of this.membership.voters) {
       if (voter !== this.id) this.sendVoteRequest(voter, preVote);
     }
@@ -622,16 +675,8 @@ export class RaftCore {
   }
 
   private sendVoteRequest(to: NodeId, preVote: boolean): void {
-    this.send({
-      type: 'RequestVote',
-      from: this.id,
-      to,
-      term: preVote ? this.term + 1 : this.term,
-      preVote,
-      transfer: this.campaignIsTransfer,
-      lastLogIndex: this.log.lastIndex(),
-      lastLogTerm: this.log.lastTerm(),
-    });
+    const term = preVote ? this.term + 1 : this.term;
+    this.send(messages.voteRequest(this.to(to, term), preVote, this.campaignIsTransfer, this.log.lastIndex(), this.log.lastTerm()));
   }
 
   private isFromDeadLeader(message: Message): boolean {
@@ -647,20 +692,13 @@ export class RaftCore {
   private countVotes(): void {
     const role = this.role;
     if (role !== 'pre-candidate' && role !== 'candidate') return;
-    let granted = 0;
-    let rejected = 0;
-    for (const voter of this.membership.voters) {
-      const vote = this.votes.get(voter);
-      if (vote === true) granted++;
-      else if (vote === false) rejected++;
-    }
-    const quorum = quorumSize(this.membership.voters.length);
+    const result = this.tracker.tallyVotes(this.membership.voters);
     // Having backed a better pre-candidate, it waits for that one's RequestVote (or its own next timeout).
-    if (granted >= quorum && !(role === 'pre-candidate' && this.yieldedTo !== null)) {
+    if (result === 'won' && !(role === 'pre-candidate' && this.yieldedTo !== null)) {
       this.fire({ type: role === 'pre-candidate' ? 'PRE_VOTE_QUORUM' : 'VOTE_QUORUM' }, this.campaignCause);
       // Winning the pre-vote starts the real election, which a single voter wins at once.
       if (role === 'pre-candidate') this.countVotes();
-    } else if (rejected >= quorum && role === 'pre-candidate') {
+    } else if (result === 'lost' && role === 'pre-candidate') {
       this.fire({ type: 'PRE_VOTE_REJECTED' }, { kind: 'pre-vote-rejected' });
     }
   }
@@ -690,19 +728,9 @@ export class RaftCore {
   private answerStaleTerm(message: Message): void {
     if (message.type === 'AppendEntries' || message.type === 'Heartbeat') {
       // A deposed leader that cannot hear the new one: our term makes it step down.
-      this.send({
-        type: 'AppendEntriesResponse',
-        from: this.id,
-        to: message.from,
-        term: this.term,
-        success: false,
-        matchIndex: 0,
-        rejectedIndex: 0,
-        hintIndex: 0,
-        hintTerm: 0,
-      });
+      this.send(messages.appendRejected(this.to(message.from), 0, 0, 0));
     } else if (message.type === 'RequestVote' && message.preVote) {
-      this.send({ type: 'RequestVoteResponse', from: this.id, to: message.from, term: this.term, preVote: true, granted: false });
+      this.send(messages.voteResponse(this.to(message.from), true, false));
     } else if (message.type === 'ReadIndexRequest') {
       // Our newer term tells the asker its leader is gone; it asks again once it knows the new one.
       this.sendReadIndexResponse(message.from, message.requestId, null);
@@ -741,20 +769,13 @@ export class RaftCore {
       this.electionElapsed = 0;
     }
     if (granted && message.preVote && this.role === 'pre-candidate') this.yieldedTo = message.from;
-    this.send({
-      type: 'RequestVoteResponse',
-      from: this.id,
-      to: message.from,
-      term: granted ? message.term : this.term,
-      preVote: message.preVote,
-      granted,
-    });
+    this.send(messages.voteResponse(this.to(message.from, granted ? message.term : this.term), message.preVote, granted));
     // Its campaign is alive now (the sender no longer heard a leader either): ask again rather than
     // wait a whole timeout on refusals it may have collected before.
     if (outranked) this.requestVotes(true);
     // Another campaigner we have no answer from may have ignored our request while it still heard a
     // leader: it campaigns now, so ask it again.
-    else if (message.preVote && this.role === 'pre-candidate' && !this.votes.has(message.from)) this.sendPreVoteRequest(message.from);
+    else if (message.preVote && this.role === 'pre-candidate' && !this.tracker.hasVoteFrom(message.from)) this.sendPreVoteRequest(message.from);
   }
 
   /**
@@ -772,10 +793,10 @@ export class RaftCore {
   }
 
   private handleVoteResponse(message: RequestVoteResponse): void {
-    const waitingFor = this.role === 'pre-candidate' ? true : this.role === 'candidate' ? false : null;
-    if (waitingFor === null || message.preVote !== waitingFor) return;
+    // A pre-candidate counts pre-votes, a candidate real ones: an answer to the other kind is stale.
+    if (message.preVote !== (this.role === 'pre-candidate')) return;
     if (!isVoter(this.membership, message.from)) return;
-    this.votes.set(message.from, message.granted);
+    this.tracker.recordVote(message.from, message.granted);
     this.countVotes();
   }
 
@@ -783,101 +804,71 @@ export class RaftCore {
 
   private handleAppendEntries(message: AppendEntries): void {
     if (message.prevLogIndex < this.log.committed) {
-      this.respondAppend(message.from, true, this.log.committed);
+      this.acceptAppend(message.from, this.log.committed);
       return;
     }
     if (!this.log.matchTerm(message.prevLogIndex, message.prevLogTerm)) {
       let hint = Math.min(message.prevLogIndex, this.log.lastIndex());
       // Entries of terms newer than the leader's prevLogTerm cannot match: skip them in one go.
       while (hint > this.log.committed && (this.log.term(hint) ?? 0) > message.prevLogTerm) hint--;
-      this.send({
-        type: 'AppendEntriesResponse',
-        from: this.id,
-        to: message.from,
-        term: this.term,
-        success: false,
-        matchIndex: 0,
-        rejectedIndex: message.prevLogIndex,
-        hintIndex: hint,
-        hintTerm: this.log.term(hint) ?? 0,
-      });
+      this.send(messages.appendRejected(this.to(message.from), message.prevLogIndex, hint, this.log.term(hint) ?? 0));
       return;
     }
     this.appendFromLeader(message.entries);
     const lastNewIndex = message.prevLogIndex + message.entries.length;
     this.log.commitTo(Math.min(message.leaderCommit, lastNewIndex));
-    this.respondAppend(message.from, true, lastNewIndex);
+    this.acceptAppend(message.from, lastNewIndex);
   }
 
   private appendFromLeader(entries: readonly Entry[]): void {
     for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i] as Entry;
+      const entry = entries[i];
+      assert(entry, `entry ${i} of ${entries.length}`);
       const existingTerm = this.log.term(entry.index);
       if (existingTerm === entry.term) continue;
       if (existingTerm !== undefined) {
         if (this.config.plantedBug === 'no-truncate') continue;
         this.truncateLogFrom(entry.index);
       }
-      for (let j = i; j < entries.length; j++) this.appendToLog(entries[j] as Entry);
+      for (const newer of entries.slice(i)) this.appendToLog(newer);
       return;
     }
   }
 
-  private respondAppend(to: NodeId, success: boolean, matchIndex: number): void {
-    this.send({
-      type: 'AppendEntriesResponse',
-      from: this.id,
-      to,
-      term: this.term,
-      success,
-      matchIndex,
-      rejectedIndex: 0,
-      hintIndex: 0,
-      hintTerm: 0,
-    });
+  /** The follower holds the leader's log through `matchIndex`. */
+  private acceptAppend(to: NodeId, matchIndex: number): void {
+    this.send(messages.appendAccepted(this.to(to), matchIndex));
   }
 
   private handleHeartbeat(message: Heartbeat): void {
     this.log.commitTo(Math.min(message.commit, this.log.lastIndex()));
-    this.send({
-      type: 'HeartbeatResponse',
-      from: this.id,
-      to: message.from,
-      term: this.term,
-      round: message.round,
-      lastIndex: this.log.lastIndex(),
-    });
+    this.send(messages.heartbeatResponse(this.to(message.from), message.round, this.log.lastIndex()));
   }
 
   private handleInstallSnapshot(message: InstallSnapshot): void {
     const { meta } = message.snapshot;
     if (meta.index <= this.log.committed) {
-      this.respondAppend(message.from, true, this.log.committed);
+      this.acceptAppend(message.from, this.log.committed);
       return;
     }
     if (this.log.matchTerm(meta.index, meta.term)) {
       // We already hold the entry: committing through it is enough.
       this.log.commitTo(meta.index);
-      this.respondAppend(message.from, true, meta.index);
+      this.acceptAppend(message.from, meta.index);
       return;
     }
     this.log.restore(meta);
     this.snapshot = message.snapshot;
     this.snapshotToInstall = message.snapshot;
-    this.baseMembership = meta.membership;
-    this.configIndexes = [];
-    this.membership = meta.membership;
-    this.respondAppend(message.from, true, meta.index);
+    this.memberships.restored(meta.membership);
+    this.acceptAppend(message.from, meta.index);
   }
 
   // ------------------------------------------------------ reads from followers
 
   /** On the leader: a follower's read joins the read barrier under a negative id of our own. */
   private handleReadIndexRequest(message: ReadIndexRequest): void {
-    if (this.role !== 'leader') {
-      this.sendReadIndexResponse(message.from, message.requestId, null);
-      return;
-    }
+    assert(this.role === 'leader', 'only a leader takes a read index request');
     if (this.reads.isFull() || this.remoteReadOrigins.size >= this.config.maxPendingReads) return; // it asks again
     // Unlike the leader's own reads, a follower's is served during a transfer: the heartbeat round
     // still proves no newer leader committed anything (a voter that moved on answers with its
@@ -920,11 +911,11 @@ export class RaftCore {
   }
 
   private sendReadIndexResponse(to: NodeId, requestId: number, index: number | null): void {
-    this.send({ type: 'ReadIndexResponse', from: this.id, to, term: this.term, requestId, ok: index !== null, index: index ?? 0 });
+    this.send(messages.readIndexResponse(this.to(to), requestId, index));
   }
 
   private sendReadIndexRequest(to: NodeId, requestId: number, lease: boolean): void {
-    this.send({ type: 'ReadIndexRequest', from: this.id, to, term: this.term, requestId, lease });
+    this.send(messages.readIndexRequest(this.to(to), requestId, lease));
   }
 
   /** A request or its answer was lost: ask again, a few times, then let the runtime decide. */
@@ -953,7 +944,7 @@ export class RaftCore {
         this.fire({ type: 'CHECK_QUORUM_FAILED' }, { kind: 'check-quorum' });
         return;
       }
-      for (const progress of this.progress.values()) progress.recentActive = false;
+      this.tracker.resetRecentActive();
       if (this.transferee !== null) this.fire({ type: 'TRANSFER_ENDED' }, this.roleCause);
     }
     if (this.heartbeatElapsed >= this.config.heartbeatIntervalTicks) {
@@ -965,17 +956,13 @@ export class RaftCore {
   }
 
   private quorumRecentlyActive(): boolean {
-    let active = 0;
-    for (const voter of this.membership.voters) {
-      if (voter === this.id || this.progress.get(voter)?.recentActive) active++;
-    }
-    return active >= quorumSize(this.membership.voters.length);
+    return this.tracker.quorumRecentlyActive(this.membership.voters);
   }
 
   /** Messages get lost: a follower that stopped moving while behind is probed afresh. */
   private reprobeStalledFollowers(): void {
     const lastIndex = this.log.lastIndex();
-    for (const [id, progress] of this.progress) {
+    for (const [id, progress] of this.tracker.entries()) {
       if (progress.match >= lastIndex) continue;
       const stallTicks =
         progress.state === 'snapshot'
@@ -991,7 +978,7 @@ export class RaftCore {
   private promoteCaughtUpLearner(): void {
     if (this.hasPendingMembershipChange() || !this.committedInTerm() || this.transferee !== null) return;
     for (const learner of this.membership.learners) {
-      const progress = this.progress.get(learner);
+      const progress = this.tracker.get(learner);
       if (!progress || progress.match === 0) continue;
       if (progress.match + this.config.learnerPromoteLagEntries >= this.log.lastIndex()) {
         this.proposeMembership({ type: 'promote', node: learner });
@@ -1013,7 +1000,7 @@ export class RaftCore {
   private broadcastAppend(): void {
     this.needsBroadcast = false;
     this.needsCommitBroadcast = false;
-    for (const [id, progress] of this.progress) {
+    for (const [id, progress] of this.tracker.entries()) {
       this.replicateTo(id);
       if (progress.sentCommit < this.log.committed) this.sendAppend(id, true);
     }
@@ -1022,14 +1009,13 @@ export class RaftCore {
   /** Send as much as the follower's window allows. */
   private replicateTo(id: NodeId): void {
     while (this.sendAppend(id, false)) {
-      const progress = this.progress.get(id) as Progress;
-      if (progress.state !== 'replicate') break;
+      if (this.tracker.of(id).state !== 'replicate') break;
     }
   }
 
   /** One append (or a snapshot) to `id`; false when nothing was sent. */
   private sendAppend(id: NodeId, allowEmpty: boolean): boolean {
-    const progress = this.progress.get(id);
+    const progress = this.tracker.get(id);
     if (!progress || progress.isPaused(this.config.maxInflightAppends)) return false;
     const prevLogIndex = progress.next - 1;
     const prevLogTerm = this.log.term(prevLogIndex);
@@ -1040,16 +1026,7 @@ export class RaftCore {
         ? this.log.slice(progress.next, lastIndex, this.config.maxEntriesPerAppend, this.config.maxAppendBytes)
         : [];
     if (entries.length === 0 && !allowEmpty) return false;
-    this.send({
-      type: 'AppendEntries',
-      from: this.id,
-      to: id,
-      term: this.term,
-      prevLogIndex,
-      prevLogTerm,
-      entries,
-      leaderCommit: this.log.committed,
-    });
+    this.send(messages.appendEntries(this.to(id), prevLogIndex, prevLogTerm, entries, this.log.committed));
     progress.sentEntries(prevLogIndex + entries.length, entries.length);
     progress.sentCommit = this.log.committed;
     return entries.length > 0;
@@ -1059,33 +1036,27 @@ export class RaftCore {
     const snapshot = this.snapshot;
     assert(snapshot, `log compacted below ${progress.next} but no snapshot to send ${id}`);
     progress.becomeSnapshot(snapshot.meta.index);
-    this.send({ type: 'InstallSnapshot', from: this.id, to: id, term: this.term, snapshot });
+    this.send({ type: 'InstallSnapshot', ...this.to(id), snapshot });
     return false;
   }
 
   private sendTimeoutNow(to: NodeId): void {
     this.leaseRevoked = true;
-    this.send({ type: 'TimeoutNow', from: this.id, to, term: this.term });
+    this.send({ type: 'TimeoutNow', ...this.to(to) });
   }
 
   private broadcastHeartbeat(): void {
     const round = this.reads.startRound(this.nowTick);
-    for (const [id, progress] of this.progress) {
-      this.send({
-        type: 'Heartbeat',
-        from: this.id,
-        to: id,
-        term: this.term,
-        commit: Math.min(progress.match, this.log.committed),
-        round,
-      });
+    for (const [id, progress] of this.tracker.entries()) {
+      // Never tells a follower to commit what it may not hold.
+      this.send(messages.heartbeat(this.to(id), Math.min(progress.match, this.log.committed), round));
     }
     if (this.membership.voters.length === 1) this.reads.quorumAcked(round);
   }
 
   private handleAppendResponse(message: AppendEntriesResponse): void {
-    if (this.role !== 'leader') return;
-    const progress = this.progress.get(message.from);
+    assert(this.role === 'leader', 'only a leader takes append responses');
+    const progress = this.tracker.get(message.from);
     if (!progress) return;
     this.heardFrom(progress);
     if (!message.success) {
@@ -1102,8 +1073,8 @@ export class RaftCore {
   }
 
   private handleHeartbeatResponse(message: HeartbeatResponse): void {
-    if (this.role !== 'leader') return;
-    const progress = this.progress.get(message.from);
+    assert(this.role === 'leader', 'only a leader takes heartbeat responses');
+    const progress = this.tracker.get(message.from);
     if (!progress) return;
     this.heardFrom(progress);
     progress.ackedRound = Math.max(progress.ackedRound, message.round);
@@ -1120,10 +1091,7 @@ export class RaftCore {
   }
 
   private quorumAckedRound(): number {
-    const rounds = this.membership.voters.map((voter) =>
-      voter === this.id ? this.reads.round : (this.progress.get(voter)?.ackedRound ?? 0),
-    );
-    return quorumMatchIndex(rounds);
+    return this.tracker.quorumAckedRound(this.membership.voters, this.reads.round);
   }
 
   /** The largest index at or below `index` whose term is at most `term` (etcd's findConflictByTerm). */
@@ -1138,10 +1106,7 @@ export class RaftCore {
   }
 
   private maybeCommit(): boolean {
-    const matches = this.membership.voters.map((voter) =>
-      voter === this.id ? this.log.lastIndex() : (this.progress.get(voter)?.match ?? 0),
-    );
-    const quorumIndex = quorumMatchIndex(matches);
+    const quorumIndex = this.tracker.committed(this.membership.voters, this.log.lastIndex());
     if (quorumIndex <= this.log.committed) return false;
     // Raft §5.4.2: only entries of the current term commit by counting replicas.
     if (this.config.plantedBug !== 'commit-old-term' && this.log.term(quorumIndex) !== this.term) return false;
@@ -1159,11 +1124,7 @@ export class RaftCore {
   }
 
   private followerMatches(): number[] {
-    const matches: number[] = [];
-    for (const voter of this.membership.voters) {
-      if (voter !== this.id) matches.push(this.progress.get(voter)?.match ?? 0);
-    }
-    return matches;
+    return this.tracker.followerMatches(this.membership.voters);
   }
 
   /** Safe to serve a read locally: a majority heard from us less than an election timeout ago. */
@@ -1184,55 +1145,24 @@ export class RaftCore {
 
   private appendToLog(entry: Entry): void {
     this.log.append(entry);
-    if (entry.kind === 'config') {
-      assert(entry.membership, `config entry ${entry.index} without membership`);
-      this.configIndexes.push(entry.index);
-      this.setMembership(entry.membership);
-    }
+    if (this.memberships.appended(entry)) this.membershipChanged();
   }
 
   private truncateLogFrom(index: number): void {
     this.log.truncateFrom(index);
-    const before = this.configIndexes.length;
-    while (this.configIndexes.length > 0 && (this.configIndexes[this.configIndexes.length - 1] as number) >= index) {
-      this.configIndexes.pop();
-    }
-    if (this.configIndexes.length !== before) this.setMembership(this.membershipAt(this.log.lastIndex()));
+    if (this.memberships.truncatedFrom(index, this.log.lastIndex())) this.membershipChanged();
   }
 
-  /** The membership in force after the entry at `index` (configs take effect when appended). */
-  private membershipAt(index: number): Membership {
-    for (let i = this.configIndexes.length - 1; i >= 0; i--) {
-      const configIndex = this.configIndexes[i] as number;
-      if (configIndex <= index) return (this.log.entry(configIndex) as Entry).membership as Membership;
-    }
-    return this.baseMembership;
+  private get membership(): Membership {
+    return this.memberships.inForce;
   }
 
-  private setMembership(membership: Membership): void {
-    this.membership = membership;
-    if (this.role !== 'leader') return;
-    for (const id of allMembers(membership)) {
-      if (id === this.id) continue;
-      const existing = this.progress.get(id);
-      const learner = !isVoter(membership, id);
-      if (existing && existing.learner === learner) continue;
-      const progress = new Progress(this.log.lastIndex(), this.nowTick, learner);
-      if (existing) {
-        progress.match = existing.match;
-        progress.next = existing.next;
-        progress.ackedRound = existing.ackedRound;
-      }
-      this.progress.set(id, progress);
-    }
-    for (const id of [...this.progress.keys()]) {
-      if (!allMembers(membership).includes(id)) this.progress.delete(id);
-    }
+  private membershipChanged(): void {
+    if (this.role === 'leader') this.tracker.reconcile(this.membership, this.log.lastIndex(), this.nowTick);
   }
 
   private hasPendingMembershipChange(): boolean {
-    const last = this.configIndexes[this.configIndexes.length - 1];
-    return last !== undefined && last > this.log.committed;
+    return this.memberships.hasUncommittedChange(this.log.committed);
   }
 
   private committedInTerm(): boolean {
@@ -1243,6 +1173,11 @@ export class RaftCore {
 
   private send(message: Message): void {
     this.outbox.push(message);
+  }
+
+  /** The envelope of a message from this node to `peer`, in this term unless said otherwise. */
+  private to(peer: NodeId, term = this.term): messages.Envelope {
+    return { from: this.id, to: peer, term };
   }
 
   private resetElectionTimer(): void {

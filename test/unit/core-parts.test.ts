@@ -10,9 +10,8 @@ import {
   applyMembershipChange,
   isMember,
   isVoter,
-  quorumMatchIndex,
-  quorumSize,
 } from '../../src/core/membership.js';
+import { quorumSize } from '../../src/core/quorum.js';
 import { Progress } from '../../src/core/progress.js';
 import { RaftLog } from '../../src/core/raft-log.js';
 import { ReadBarrier } from '../../src/core/read-barrier.js';
@@ -351,14 +350,6 @@ describe('ReadBarrier', () => {
 describe('membership helpers', () => {
   it('quorumSize is a strict majority', () => {
     expect([1, 2, 3, 4, 5, 6, 7].map(quorumSize)).toEqual([1, 2, 2, 3, 3, 4, 4]);
-  });
-
-  it('quorumMatchIndex is the largest index a majority holds', () => {
-    expect(quorumMatchIndex([5, 3, 4])).toBe(4);
-    expect(quorumMatchIndex([5, 1, 3, 4])).toBe(3);
-    expect(quorumMatchIndex([9, 9, 0, 0, 0])).toBe(0);
-    expect(quorumMatchIndex([7])).toBe(7);
-    expect(quorumMatchIndex([])).toBe(0);
   });
 
   it('voters, learners and members', () => {

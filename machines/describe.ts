@@ -2,7 +2,7 @@
 // definition itself (never a hand-kept list), so whatever the dashboard or
 // `replikit statechart` draws is the machine that runs.
 
-import { assert } from '../src/core/assert.js';
+import { assert } from '../src/ground/assert.js';
 import type { RoleState } from './role-driver.js';
 import { roleMachine } from './role-machine.js';
 

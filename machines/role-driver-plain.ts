@@ -5,7 +5,7 @@
 // Every step is a frozen constant built once, so `send` never allocates unless
 // it is handed a copy of a state rather than one of the shared objects.
 
-import { InvariantError } from '../src/core/assert.js';
+import { InvariantError } from '../src/ground/assert.js';
 import type { RoleAction, RoleDriver, RoleState, RoleStep } from './role-driver.js';
 import type { RoleEvent } from './role-events.js';
 import {

@@ -4,7 +4,7 @@
 // action name.
 
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { assert } from '../src/core/assert.js';
+import { assert } from '../src/ground/assert.js';
 import type { RoleAction, RoleDriver, RoleState, RoleStep } from './role-driver.js';
 import type { RoleEvent } from './role-events.js';
 import { roleMachine, type RoleMachine } from './role-machine.js';

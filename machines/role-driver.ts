@@ -5,7 +5,7 @@
 // core without XState in the path. test/unit/role-machine.test.ts checks that
 // both agree on every reachable state and every event.
 
-import type { Role } from '../src/core/types.js';
+import type { Role } from '../src/ground/role.js';
 import type { RoleEvent } from './role-events.js';
 import type { RoleActionName } from './role-machine.js';
 

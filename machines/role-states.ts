@@ -4,7 +4,7 @@
 // XState snapshot completely; that is what lets the XState driver keep one
 // snapshot per canonical state instead of one per object it ever returned.
 
-import { assert, unreachable } from '../src/core/assert.js';
+import { assert, unreachable } from '../src/ground/assert.js';
 import type { RoleState } from './role-driver.js';
 
 function freezeState(role: RoleState['role'], transferring: boolean): RoleState {

@@ -3,8 +3,8 @@
 export { createCluster, Cluster } from './cluster/cluster.js';
 export type { ClusterStatus, ReadOptions, ReadResult, ReadSession, WriteResult } from './cluster/cluster.js';
 export type { ClusterOptions } from './cluster/cluster-options.js';
-export { ReplikitError } from './cluster/errors.js';
-export type { ReplikitErrorCode } from './cluster/errors.js';
+export { ReplikitError } from './ground/errors.js';
+export type { ReplikitErrorCode } from './ground/errors.js';
 export type { SupervisorEvent as ClusterEvent, NodeState } from './cluster/supervisor.js';
 export type { Watcher, WatchOptions } from './cluster/watch-hub.js';
 export type { KvChange, NodeStatus } from './node/node-runtime.js';

@@ -263,10 +263,10 @@ export class EtcdCluster {
       timeout: 10_000,
       env: { ...process.env, ETCDCTL_API: '3' },
     });
-    const rows = JSON.parse(out) as Array<{ Endpoint: string; Status: { header: { member_id: number | string }; leader: number | string } }>;
+    type StatusRow = { Endpoint: string; Status: { header: { member_id: number | string }; leader: number | string } };
     // member ids are uint64 and exceed 2^53: compare their JSON text, not parsed numbers.
     const raw = out.replace(/"(member_id|leader)":(\d+)/g, '"$1":"$2"');
-    const exact = JSON.parse(raw) as typeof rows;
+    const exact = JSON.parse(raw) as StatusRow[];
     const leader = exact.find((row) => String(row.Status.header.member_id) === String(row.Status.leader));
     if (!leader) throw new Error(`etcdctl endpoint status names no leader:\n${out}`);
     return leader.Endpoint;

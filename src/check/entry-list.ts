@@ -2,7 +2,7 @@
 // as array-backed doubly linked lists (dancing links) so that placing an
 // operation (taking its entries out) and undoing it are O(1).
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 
 export const CALL = 0;
 export const RETURN = 1;

@@ -48,7 +48,7 @@ import {
   type StepKind,
 } from './register-model.js';
 import { StuckTracker, type StuckPoint } from './stuck-tracker.js';
-import { ADDED, ALREADY_VISITED, FULL, VisitedSet, bytesPerVisitedEntry, type AddResult } from './visited-set.js';
+import { ADDED, FULL, VisitedSet, bytesPerVisitedEntry, type AddResult } from './visited-set.js';
 
 export type { StuckPoint } from './stuck-tracker.js';
 

@@ -3,7 +3,7 @@
 // an op is pointless (see linearizability.ts), and without this check every
 // dead end would try every pending timed-out write.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 
 export class ObserverIndex {
   /** Observers of value v are ops[start[v] .. start[v+1]), sorted by call entry. */

@@ -2,7 +2,7 @@
 // delete. States are small integers (interned values) so that a search state is
 // cheap to hash and compare; 0 is the absent key, which is also how null reads.
 
-import { assert, unreachable } from '../core/assert.js';
+import { assert, unreachable } from '../ground/assert.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Operation } from './pairing.js';
 import type { OpFunction } from './history.js';

@@ -2,7 +2,7 @@
 // and the register states it was in there. That op is the one a reader should
 // look at first.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import type { RegisterState, ValueTable } from './register-model.js';
 
 /** Distinct register states kept for the explanation of a failure. */

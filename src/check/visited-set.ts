@@ -17,7 +17,7 @@
 // entries and per-object overhead would dominate. Its size is bounded by
 // `maxEntries`, which the caller derives from a byte budget.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 
 export const ADDED = 0;
 export const ALREADY_VISITED = 1;

@@ -5,9 +5,9 @@
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createCluster } from '../cluster/cluster.js';
-import { ReplikitError } from '../cluster/errors.js';
+import { ReplikitError } from '../ground/errors.js';
 import { clusterEventsOf, createDashboard } from '../dashboard/index.js';
-import { startDevHttpServers } from '../http/dev-servers.js';
+import { startDevHttpServers } from '../serve/dev-servers.js';
 
 const USAGE = `usage: replikit dev [--nodes 3] [--port 4001] [--host 127.0.0.1] [--data DIR] [--mode quorum]
 

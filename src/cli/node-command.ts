@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MIN_SECRET_BYTES } from '../transport/tcp/limits.js';
-import { startProcessNode, type ProcessNodeOptions } from '../node/process-node.js';
+import { startProcessNode, type ProcessNodeOptions } from '../serve/process-node.js';
 import { parseAddress, parseNamedList } from './addresses.js';
 
 const USAGE = `usage: replikit node --id n1 --http 127.0.0.1:4001 --listen 127.0.0.1:5001

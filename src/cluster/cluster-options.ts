@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReplicationMode } from '../core/types.js';
 import { DEFAULT_NODE_TIMING } from '../node/node-config.js';
-import { ReplikitError } from './errors.js';
+import { ReplikitError } from '../ground/errors.js';
 
 export interface ClusterOptions {
   /** Voters at start, 1 to 9. */

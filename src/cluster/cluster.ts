@@ -21,7 +21,7 @@ import type {
 } from '../node/requests.js';
 import { validateRequest } from '../node/validate-request.js';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './cluster-options.js';
-import { ReplikitError } from './errors.js';
+import { ReplikitError } from '../ground/errors.js';
 import { RequestBatcher } from './request-batcher.js';
 import { Supervisor, withTimeout, type NodeState, type SupervisorEvent } from './supervisor.js';
 import { WatchHub, type WatchOptions, type Watcher } from './watch-hub.js';

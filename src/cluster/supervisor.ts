@@ -18,8 +18,8 @@ import type { NodeRuntimeConfig } from '../node/node-config.js';
 import type { KvChange, NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData } from '../node/worker-api.js';
 import type { ResolvedClusterOptions } from './cluster-options.js';
-import { CallsUntilGone } from './calls-until-gone.js';
-import { ReplikitError } from './errors.js';
+import { CallsUntilGone } from '../lifecycle/calls-until-gone.js';
+import { ReplikitError } from '../ground/errors.js';
 
 export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'crash-looping' | 'removed' | 'stopped';
 

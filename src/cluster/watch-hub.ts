@@ -4,7 +4,7 @@
 // a watcher resume from an index it already saw.
 
 import type { KvChange } from '../node/node-runtime.js';
-import { ReplikitError } from './errors.js';
+import { ReplikitError } from '../ground/errors.js';
 
 export interface WatchOptions {
   /** Replay changes after this index from the recent history first. */

@@ -5,7 +5,7 @@
 // answered, which lets the state machine forget every verdict below it.
 
 import { randomUUID } from 'node:crypto';
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 
 export interface SessionStamp {
   readonly clientId: string;

@@ -8,7 +8,7 @@
 // win only over the adds it observed, and what keeps removes free of
 // tombstones: the vector is the tombstone, and it does not grow per element.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import * as vv from './version-vector.js';
 
 export interface Dot {

@@ -16,7 +16,7 @@
 // server whose replica of the key is passed to `update`, which already has
 // every earlier event of its own.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import * as vv from './version-vector.js';
 import type { Dot } from './dots.js';
 

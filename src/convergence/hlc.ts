@@ -3,7 +3,7 @@
 // orders a receive after the send it saw, whatever the physical clocks do.
 // Physical time arrives as an argument: this module reads no clock.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 
 export interface HlcTimestamp {
   /** The greatest physical time (ms) this timestamp has heard of. */

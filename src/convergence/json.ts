@@ -2,7 +2,7 @@
 // JSON, so that msgpackr and JSON.stringify both carry them unchanged and two
 // replicas agree on what "the same element" means.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import { canonicalJson } from '../check/canonical-json.js';
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [name: string]: JsonValue };

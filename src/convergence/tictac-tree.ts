@@ -12,7 +12,7 @@
 // with every 32-bit summary: two different sets of pairs whose hashes XOR to
 // the same value (about one in 2^32 for unrelated data) look alike.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import { fnv1a32, fnv1a32Uint32, hashString, mix32 } from './hash.js';
 import * as vv from './version-vector.js';
 

@@ -3,7 +3,7 @@
 // entries, so equal vectors serialise to equal bytes (msgpackr and JSON alike).
 // Functions never mutate their arguments.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 
 export type ActorId = string;
 export type VersionVector = { readonly [actor: ActorId]: number };

@@ -8,7 +8,7 @@
 // leader that really went silent is still replaced in bounded time. Time is
 // ticks, so the simulator replays it exactly.
 
-import { assert } from './assert.js';
+import { assert } from '../ground/assert.js';
 
 /** A follower waits this many times the largest recent gap, at least (then clamped to [T, max]). */
 export const PATIENCE_PER_GAP = 2;

@@ -5,7 +5,7 @@
 // that leader says it is no leader, or when no answer came within the retry
 // limit; a lost request or answer is sent again first.
 
-import { assert } from './assert.js';
+import { assert } from '../ground/assert.js';
 import type { NodeId } from './types.js';
 
 interface ForwardedRead {

@@ -11,5 +11,5 @@ export { createRandom, seedFromText } from './random.js';
 export type { Random } from './random.js';
 export { applyMembershipChange } from './membership.js';
 export { quorumSize, committedIndex, voteResult, quorumActive } from './quorum.js';
-export { InvariantError, assert } from './assert.js';
+export { InvariantError, assert } from '../ground/assert.js';
 export type * from './types.js';

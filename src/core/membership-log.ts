@@ -3,7 +3,7 @@
 // reverts to the one before; the membership before any config still in the
 // log comes from the snapshot, or the bootstrap.
 
-import { assert } from './assert.js';
+import { assert } from '../ground/assert.js';
 import type { Entry, Membership } from './types.js';
 
 export class MembershipLog {

@@ -2,7 +2,7 @@
 // probe sends one append and waits; replicate pipelines up to a limit of
 // appends in flight; snapshot waits for an InstallSnapshot to land.
 
-import { assert } from './assert.js';
+import { assert } from '../ground/assert.js';
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 

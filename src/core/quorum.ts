@@ -3,7 +3,7 @@
 // the text tables in test/unit/quorum/testdata/: one line per case, so a new
 // rule or a corner case is a line to add, not a test to write.
 
-import { assert } from './assert.js';
+import { assert } from '../ground/assert.js';
 import type { NodeId } from './types.js';
 
 export function quorumSize(voterCount: number): number {

@@ -12,7 +12,7 @@ import {
   type RoleEvent,
   type RoleState,
 } from '../../machines/index.js';
-import { assert, unreachable } from './assert.js';
+import { assert, unreachable } from '../ground/assert.js';
 import { resolveCoreConfig, validateWritePolicy, type CoreConfig, type CoreConfigInput, type WritePolicy } from './config.js';
 import { ElectionPatience } from './election-patience.js';
 import { ForwardedReads } from './forwarded-reads.js';

@@ -3,7 +3,7 @@
 // tracked by `stableIndex`; everything after it is handed to the runtime in
 // the next Ready and becomes stable on advance().
 
-import { assert } from './assert.js';
+import { assert } from '../ground/assert.js';
 import type { Entry, SnapshotMeta } from './types.js';
 
 export class RaftLog {

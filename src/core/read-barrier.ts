@@ -6,7 +6,7 @@
 // us at the round's send tick, and none of them will vote for anyone else for
 // an election timeout after that.
 
-import { assert } from './assert.js';
+import { assert } from '../ground/assert.js';
 import type { ReadState } from './types.js';
 
 interface PendingRead {

@@ -2,7 +2,7 @@
 // Progress, and during a campaign the votes. Every quorum answer the core
 // needs comes from here, through the pure functions of quorum.ts.
 
-import { assert } from './assert.js';
+import { assert } from '../ground/assert.js';
 import { allMembers, isVoter } from './membership.js';
 import { Progress } from './progress.js';
 import { committedIndex, quorumActive, voteResult, type VoteResult } from './quorum.js';

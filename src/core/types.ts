@@ -2,6 +2,8 @@
 // state, and what `ready()` hands to the runtime. Plain data only, so every
 // value can cross a MessagePort, be packed by msgpackr, or be compared in a test.
 
+import type { Role } from '../ground/role.js';
+
 export type NodeId = string;
 
 /** Why an entry is in the log. `noop` is what a new leader appends to commit its term. */
@@ -166,7 +168,7 @@ export type MessageType = Message['type'];
 
 // ------------------------------------------------------------------ results
 
-export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
+export type { Role } from '../ground/role.js';
 
 export type RejectReason =
   | 'not-leader'

@@ -28,7 +28,7 @@ import type { FencingRecord } from '../node/fencing.js';
 import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { NodeEvent, NodeStatus } from '../node/node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from '../node/worker-api.js';
-import { CallsUntilGone } from '../cluster/calls-until-gone.js';
+import { CallsUntilGone } from '../lifecycle/calls-until-gone.js';
 import { judgeLease } from './lease-watchdog.js';
 
 export interface HostTiming {

@@ -2,8 +2,6 @@
 
 export { createNodeHttpServer } from './server.js';
 export type { NodeHttpServer, NodeHttpServerOptions } from './server.js';
-export { startDevHttpServers } from './dev-servers.js';
-export type { DevHttpOptions, DevHttpServers } from './dev-servers.js';
 export type { MembershipControls } from './routes-admin.js';
 export { DEFAULT_HTTP_LIMITS, MAX_BODY_BYTES, BODY_TIMEOUT_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, MAX_URL_BYTES } from './limits.js';
 export type { HttpLimits } from './limits.js';

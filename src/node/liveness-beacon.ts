@@ -7,7 +7,7 @@
 // worker's performance.now() starts at its own origin; the sum is comparable
 // across the threads of one process.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 
 /** Slots of the shared BigInt64Array, in epoch microseconds (Atomics needs integers; they also order the two stores). */
 const CORE_CLOCK = 0;

@@ -7,7 +7,7 @@
 // flight, new input queues and joins the next turn's single fsync.
 
 import { randomInt } from 'node:crypto';
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import { RaftCore } from '../core/raft-core.js';
 import { sendsBeforePersist } from '../core/send-order.js';
 import type { Entry, Membership, MembershipChange, Message, NodeId, Ready, Role, RoleCause } from '../core/types.js';

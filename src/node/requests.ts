@@ -2,6 +2,7 @@
 // requests crosses to a worker thread in one call and back in one answer.
 
 import type { NodeId, ReplicationMode, Role } from '../core/types.js';
+import type { ErrorCode } from '../ground/errors.js';
 
 export type ReadConsistency = 'linearizable' | 'lease' | 'read-your-writes' | 'monotonic' | 'bounded' | 'eventual';
 
@@ -61,16 +62,7 @@ export interface ReadRequest extends Routing {
 
 export type ClientRequest = WriteRequest | ReadRequest;
 
-export type ErrorCode =
-  | 'not-leader'
-  | 'bad-request'
-  | 'busy'
-  | 'timeout'
-  | 'unknown-outcome'
-  | 'cas-mismatch'
-  | 'stale-fencing-token'
-  | 'too-stale'
-  | 'stopped';
+export type { ErrorCode } from '../ground/errors.js';
 
 export interface ClientError {
   readonly code: ErrorCode;

@@ -2,7 +2,7 @@
 // firstIndex + 1, ... The persist rules never create a gap, so an array with a
 // base index is enough, and index lookups are O(1).
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 
 export class ContiguousRecordLog {
   private firstIndex = 0;

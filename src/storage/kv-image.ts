@@ -2,7 +2,7 @@
 // write and read this one format, so a snapshot taken by a memory store in the
 // simulator restores into LMDB and back.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import { packValue, unpackValue } from './msgpack.js';
 
 export type KvPair = [key: string, value: unknown];

@@ -1,7 +1,7 @@
 // Rules every KvStore enforces, so memory and LMDB fail alike.
 
 import { Buffer } from 'node:buffer';
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import { isWellFormedUnicode } from '../kv/keys.js';
 
 /**

@@ -3,7 +3,7 @@
 // state-machine apply (kv + meta) commit as one transaction with one fsync.
 
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import { decodeLegacyKvKey, encodeKvKey } from './kv-keys.js';
 import { StorageCorruptionError } from './storage-corruption-error.js';
 

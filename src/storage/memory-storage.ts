@@ -7,7 +7,7 @@
 // if the fsync finished at once. The simulator models a crash before the fsync
 // by not calling persist.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import type { Membership } from '../core/types.js';
 import { ContiguousRecordLog } from './contiguous-record-log.js';
 import { loadState } from './load-state.js';

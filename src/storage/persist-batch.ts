@@ -1,7 +1,7 @@
 // The persist rules, shared by every backend so the simulator's memory storage
 // and the LMDB storage cannot drift apart.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import type { HardState } from '../core/types.js';
 import { encodeEntryRecord, peekEntryTerm } from './entry-record.js';
 import type { NodeTables } from './node-tables.js';

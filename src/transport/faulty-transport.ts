@@ -3,7 +3,7 @@
 // tests and by the dev dashboard's chaos buttons. All randomness comes from a
 // seed, so a failing run can be replayed.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import type { Message, NodeId } from '../core/types.js';
 import { createSeededRandom, type RandomSource } from './seeded-random.js';
 import type { PeerGoneHandler, ReceiveHandler, Transport, TransportStats } from './types.js';

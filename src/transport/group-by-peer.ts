@@ -1,7 +1,7 @@
 // Both transports send one batch per peer: a Ready's messages grouped by
 // destination, in their original order within each group.
 
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import type { Message, NodeId } from '../core/types.js';
 
 export function groupByPeer(selfId: NodeId, messages: readonly Message[]): Map<NodeId, Message[]> {

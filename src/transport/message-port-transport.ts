@@ -6,12 +6,12 @@
 // lost messages, so over the window we drop and count rather than queue.
 
 import type { MessagePort } from 'node:worker_threads';
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import type { Message, NodeId } from '../core/types.js';
 import { groupByPeer } from './group-by-peer.js';
 import { estimateBatchBytes } from './message-size.js';
 import { packBatch, unpackBatch } from './msgpack-codec.js';
-import type { PeerGoneHandler, ReceiveHandler, Transport, TransportStats } from './types.js';
+import type { PeerGoneHandler, ReceiveHandler, Transport } from './types.js';
 import { isWireFrame, type AckFrame, type ClonedBatchFrame, type PackedBatchFrame } from './wire-frame.js';
 
 /**

@@ -3,7 +3,7 @@
 // anything it still uses.
 
 import { Packr, Unpackr } from 'msgpackr';
-import { assert } from '../core/assert.js';
+import { assert } from '../ground/assert.js';
 import type { Message } from '../core/types.js';
 
 // Records (msgpackr's default) write each object shape once per buffer; with no

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRoleMachine } from '../../machines/index.js';
 import { createCluster, type Cluster } from '../../src/cluster/cluster.js';
 import { clusterEventsOf, createDashboard, type Dashboard } from '../../src/dashboard/index.js';
-import { createNodeHttpServer, startDevHttpServers, type DevHttpServers, type NodeHttpServer } from '../../src/http/index.js';
+import { createNodeHttpServer, type NodeHttpServer } from '../../src/http/index.js';
+import { startDevHttpServers, type DevHttpServers } from '../../src/serve/index.js';
 
 // The functions passed to page.waitForFunction run in the browser. The project
 // compiles without the DOM library (a reference to it would reach every file),

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDevHttpServers } from '../../src/http/dev-servers.js';
+import { startDevHttpServers } from '../../src/serve/dev-servers.js';
 import { createCluster, type Cluster, type ClusterOptions } from '../../src/index.js';
 
 export interface HttpCluster {

@@ -85,7 +85,7 @@ describe('faults on a worker-thread cluster', () => {
       for (let i = 0; i < 300; i++) last = await cluster.put(`key${i % 20}`, i);
       await cluster.restart(follower);
       await eventually(
-        async () => (await cluster.status()).nodes.find((node) => node.id === follower)?.appliedIndex! >= last.index,
+        async () => ((await cluster.status()).nodes.find((node) => node.id === follower)?.appliedIndex ?? -1) >= last.index,
         `${follower} to catch up`,
       );
       const read = await cluster.get('key19', { consistency: 'eventual', nodeId: follower });

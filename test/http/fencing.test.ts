@@ -14,7 +14,7 @@ import { createNodeHttpServer } from '../../src/http/index.js';
 import { RECENT_FENCING_KEPT } from '../../src/http/limits.js';
 import { FENCING_REASONS, type FencingRecord } from '../../src/node/fencing.js';
 import type { NodeStatus } from '../../src/node/node-runtime.js';
-import { startProcessNode } from '../../src/node/process-node.js';
+import { startProcessNode } from '../../src/serve/process-node.js';
 import { fakeEndpoint, openStream, startDashboardServer } from '../dashboard/helpers.js';
 import { agreedLeader, call, parsePrometheus, startDevCluster, until } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCluster, type Cluster, type ClusterOptions } from '../../src/index.js';
-import { startDevHttpServers, type DevHttpServers } from '../../src/http/index.js';
+import { startDevHttpServers, type DevHttpServers } from '../../src/serve/index.js';
 import type { HttpLimits } from '../../src/http/limits.js';
 import { eventually, sleep } from '../cluster/helpers.js';
 
@@ -58,7 +58,8 @@ export interface Answer {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
-  /** The body parsed as JSON (undefined when it is not JSON). */
+  /** The body parsed as JSON (undefined when it is not JSON). Tests read its fields as the contract names them. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body under test; each assertion names the field it expects
   readonly body: any;
 }
 

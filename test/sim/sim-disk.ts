@@ -38,12 +38,11 @@ export class SimDisk {
     const incarnation = this.incarnation;
     const live = cloneKv(this.durableKv);
     const current = (): boolean => incarnation === this.incarnation;
-    const disk = this;
     const storage: NodeStorage = {
-      persist(batch: PersistBatch): Promise<void> {
+      persist: (batch: PersistBatch): Promise<void> => {
         if (!current()) return new Promise(() => undefined);
         return new Promise((resolve) => {
-          disk.pending.push({ kind: 'persist', batch, durable: resolve, flushAtTick: disk.flushTick() });
+          this.pending.push({ kind: 'persist', batch, durable: resolve, flushAtTick: this.flushTick() });
         });
       },
       load: (bootstrap: Membership): Promise<LoadedState> => this.durableLog.load(bootstrap),
@@ -56,12 +55,12 @@ export class SimDisk {
       entries: (prefix, limit) => live.entries(prefix, limit),
       close: async () => undefined,
       // The commit takes its place in the disk's order when it is called, as an LMDB transaction does.
-      applyBatch(mutations, appliedIndex) {
-        if (current()) disk.pending.push({ kind: 'kv-batch', mutations, appliedIndex, flushAtTick: disk.flushTick() });
+      applyBatch: (mutations, appliedIndex) => {
+        if (current()) this.pending.push({ kind: 'kv-batch', mutations, appliedIndex, flushAtTick: this.flushTick() });
         return live.applyBatch(mutations, appliedIndex);
       },
-      importImage(image, appliedIndex) {
-        if (current()) disk.pending.push({ kind: 'kv-image', image, appliedIndex, flushAtTick: disk.flushTick() });
+      importImage: (image, appliedIndex) => {
+        if (current()) this.pending.push({ kind: 'kv-image', image, appliedIndex, flushAtTick: this.flushTick() });
         return live.importImage(image, appliedIndex);
       },
     };

@@ -3,7 +3,7 @@
 // died: see src/cluster/calls-until-gone.ts).
 
 import { describe, expect, it } from 'vitest';
-import { CallsUntilGone } from '../../src/cluster/calls-until-gone.js';
+import { CallsUntilGone } from '../../src/lifecycle/calls-until-gone.js';
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void } {
   let resolve!: (value: T) => void;

@@ -3,7 +3,7 @@
 // barrier, membership arithmetic, and config validation.
 
 import { describe, expect, it } from 'vitest';
-import { InvariantError } from '../../src/core/assert.js';
+import { InvariantError } from '../../src/ground/assert.js';
 import { resolveCoreConfig, validateCoreConfig, validateWritePolicy, type WritePolicy } from '../../src/core/config.js';
 import {
   allMembers,

@@ -8,7 +8,6 @@ import type {
   AppendEntries,
   AppendEntriesResponse,
   CoreConfigInput,
-  Entry,
   InstallSnapshot,
   Message,
   NodeId,
@@ -33,10 +32,6 @@ function appendResponse(core: RaftCore): AppendEntriesResponse {
   const responses = ofType(drain(core).messages, 'AppendEntriesResponse');
   expect(responses).toHaveLength(1);
   return responses[0] as AppendEntriesResponse;
-}
-
-function termsOf(entries: readonly Entry[]): number[] {
-  return entries.map((entry) => entry.term);
 }
 
 /** A cluster of `ids` (no pre-vote, no check-quorum) where a leads and everyone holds its no-op. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvariantError } from '../../src/core/assert.js';
+import { InvariantError } from '../../src/ground/assert.js';
 import {
   CANDIDATE,
   FOLLOWER,

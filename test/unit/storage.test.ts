@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvariantError } from '../../src/core/assert.js';
+import { InvariantError } from '../../src/ground/assert.js';
 import { encodeEntryRecord } from '../../src/storage/entry-record.js';
 import type { Entry, HardState, Membership, Snapshot } from '../../src/core/types.js';
 import {

@@ -1,7 +1,7 @@
 // Every CRDT as one tagged union: a stored value says by its `kind` what it
 // is, so a replica that receives one knows how to merge it.
 
-import { assert, unreachable } from '../../core/assert.js';
+import { assert, unreachable } from '../../ground/assert.js';
 import type { JsonValue } from '../json.js';
 import * as gCounter from './g-counter.js';
 import * as gSet from './g-set.js';

@@ -1,7 +1,7 @@
 // Grow-only counter: one count per actor, each only ever raised by its own
 // actor; the value is their sum, the join is the pointwise maximum.
 
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import * as vv from '../version-vector.js';
 
 export interface GCounter {

@@ -3,7 +3,7 @@
 // application (or a later write that saw them) to resolve. Dots as in the
 // OR-Set: a value is kept while the other side has not seen its dot.
 
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import { assertDots, joinDots, nextDot, type Dot } from '../dots.js';
 import { canonicalElement, compareKeys, type JsonValue } from '../json.js';
 import * as vv from '../version-vector.js';

@@ -22,7 +22,7 @@
 // MV-Register, an LWW-Register, and a nested map. A grow-only set or counter
 // inside a map would not be grow-only.
 
-import { assert, unreachable } from '../../core/assert.js';
+import { assert, unreachable } from '../../ground/assert.js';
 import { assertDots, compareDots, joinDots, nextDot, type Dot } from '../dots.js';
 import * as hlc from '../hlc.js';
 import { canonicalElement, compareKeys, type JsonValue } from '../json.js';

@@ -7,7 +7,7 @@
 // the remover's vector does not cover, and survives. A removed element
 // leaves nothing behind but counters already in the vector.
 
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import { assertDots, joinDots, nextDot, type Dot } from '../dots.js';
 import { canonicalElement, compareKeys, elementKey, type JsonValue } from '../json.js';
 import * as vv from '../version-vector.js';

@@ -1,7 +1,7 @@
 // Positive-negative counter: two grow-only counters, one for increments and
 // one for decrements; the value is their difference.
 
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import * as gCounter from './g-counter.js';
 import type * as vv from '../version-vector.js';
 

@@ -3,7 +3,7 @@
 // all redial it in lockstep, yet no delay collapses towards zero. The random
 // source is seeded, so a run's reconnect schedule can be replayed.
 
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import type { RandomSource } from '../seeded-random.js';
 
 export interface BackoffLimits {

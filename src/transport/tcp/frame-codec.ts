@@ -4,7 +4,7 @@
 // accepts only small frames until its handshake is done, and the frames after
 // the handshake may already sit in the same chunk.
 
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 
 export const FRAME_HEADER_BYTES = 4;
 

@@ -4,7 +4,7 @@
 // without us noticing yet).
 
 import type * as net from 'node:net';
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import type { Message, NodeId } from '../../core/types.js';
 import type { HandshakeKeys } from './handshake.js';
 import { InboundConnection } from './inbound-connection.js';

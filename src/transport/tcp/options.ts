@@ -1,6 +1,6 @@
 // What a TCP transport is configured with, and the resolved limits it runs on.
 
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import type { NodeId } from '../../core/types.js';
 import { MAX_ENCODABLE_FRAME_BYTES } from './frame-codec.js';
 import {

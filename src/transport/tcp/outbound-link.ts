@@ -15,7 +15,7 @@
 // messages are dropped at once: the peer is known to be unreachable.
 
 import type * as net from 'node:net';
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import type { NodeId } from '../../core/types.js';
 import type { RandomSource } from '../seeded-random.js';
 import { backoffDelayMs } from './backoff.js';

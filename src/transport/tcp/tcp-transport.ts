@@ -13,7 +13,7 @@
 // frame per peer (see frame-codec.ts, batch-codec.ts); handshake.ts describes
 // how both ends prove they hold the cluster's shared secret.
 
-import { assert } from '../../core/assert.js';
+import { assert } from '../../ground/assert.js';
 import type { Message, NodeId } from '../../core/types.js';
 import { groupByPeer } from '../group-by-peer.js';
 import { createSeededRandom } from '../seeded-random.js';

@@ -11,14 +11,14 @@ import { sendFenceNotice } from '../host/fence-request.js';
 import { fenceRoute } from '../host/fence-route.js';
 import { createNodeHttpServer } from '../http/server.js';
 import type { TcpAddress, TcpTlsOptions } from '../transport/tcp/options.js';
-import { ReplikitError } from '../cluster/errors.js';
+import { ReplikitError } from '../ground/errors.js';
 import { RequestBatcher } from '../cluster/request-batcher.js';
 import { seedFromText } from '../core/random.js';
-import { nodeConfigProblems, type NodeRuntimeConfig } from './node-config.js';
-import type { FencingRecord } from './fencing.js';
-import type { DevControls, NodeEndpoint } from './node-endpoint.js';
-import type { NodeEvent } from './node-runtime.js';
-import type { ClientAnswer, ClientRequest } from './requests.js';
+import { nodeConfigProblems, type NodeRuntimeConfig } from '../node/node-config.js';
+import type { FencingRecord } from '../node/fencing.js';
+import type { DevControls, NodeEndpoint } from '../node/node-endpoint.js';
+import type { NodeEvent } from '../node/node-runtime.js';
+import type { ClientAnswer, ClientRequest } from '../node/requests.js';
 
 export interface ProcessNodeOptions {
   readonly id: NodeId;

@@ -3,11 +3,11 @@
 // /admin/members gets its own server on its port; a removed one loses it.
 
 import type { Cluster } from '../cluster/cluster.js';
-import { ReplikitError } from '../cluster/errors.js';
+import { ReplikitError } from '../ground/errors.js';
 import type { NodeId } from '../core/types.js';
-import type { HttpLimits } from './limits.js';
-import type { MembershipControls } from './routes-admin.js';
-import { createNodeHttpServer, type NodeHttpServer, type NodeHttpServerOptions } from './server.js';
+import type { HttpLimits } from '../http/limits.js';
+import type { MembershipControls } from '../http/routes-admin.js';
+import { createNodeHttpServer, type NodeHttpServer, type NodeHttpServerOptions } from '../http/server.js';
 
 /** The cluster's own default for lag-over-threshold, used when the caller gives none. */
 const DEFAULT_LAG_THRESHOLD_MS = 1000;

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../../src/convergence');
-const ALLOWED_OUTSIDE_IMPORTS = ['src/core/assert.js', 'src/check/canonical-json.js'];
+const ALLOWED_OUTSIDE_IMPORTS = ['src/ground/assert.js', 'src/check/canonical-json.js'];
 
 const FORBIDDEN: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bDate\b/, 'Date'],
@@ -53,6 +53,6 @@ describe('src/convergence is pure', () => {
   it('the check catches a planted impure file', () => {
     const planted = "import { readFileSync } from 'node:fs';\nimport { x } from '../../node/worker.js';\nexport const t = Date.now() + Math.random();";
     expect(impurities('crdt/planted.ts', planted)).toEqual(['Date', 'Math.random', 'import of node:fs', 'import of src/node/worker.js']);
-    expect(impurities('planted.ts', "import { assert } from '../core/assert.js'; // Date in a comment is fine")).toEqual([]);
+    expect(impurities('planted.ts', "import { assert } from '../ground/assert.js'; // Date in a comment is fine")).toEqual([]);
   });
 });

@@ -14,6 +14,14 @@ import { BeaconWriter } from './liveness-beacon.js';
 import { NodeRuntime } from './node-runtime.js';
 import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from './worker-api.js';
 import { createTcpTransport, type TcpTransport } from '../transport/tcp/tcp-transport.js';
+import { OrderlyDeath } from './orderly-death.js';
+
+const death = new OrderlyDeath((message) => (workerData as NodeWorkerData).eventsPort.postMessage({ type: 'fatal', message }));
+// An uncaught error must not end this thread while LMDB still runs commits for it: they would run
+// on freed memory and take the whole process down (seen: a `replikit node` process died of SIGSEGV
+// when its node thread was crashed under load). The thread reports the error, closes in order, exits.
+process.on('uncaughtException', (error) => death.die(error));
+process.on('unhandledRejection', (error) => death.die(error));
 
 async function main(): Promise<void> {
   if (!parentPort) throw new Error('node-worker.ts must run in a worker thread');
@@ -37,10 +45,15 @@ async function main(): Promise<void> {
       ...(spec.tls ? { tls: spec.tls } : {}),
       log: (line) => data.eventsPort.postMessage({ type: 'log', line: `tcp: ${line}` }),
     });
+    death.onDeath(() => tcp?.closeAsync());
     raftAddress = await tcp.listen();
   }
   const transport = createFaultyTransport(tcp ?? router, { seed: data.faultSeed });
   const { storage, kv, notes } = openLmdbNode(data.dataDir);
+  death.onDeath(async () => {
+    await storage.close();
+    await kv.close();
+  });
   if (notes.migratedKvKeys > 0) {
     data.eventsPort.postMessage({
       type: 'log',
@@ -61,7 +74,9 @@ async function main(): Promise<void> {
         }
       : {}),
   });
-  runtime.onEvent((event) => data.eventsPort.postMessage(event));
+  death.onDeath(() => runtime.stop());
+  // A runtime that failed (storage, a broken invariant) has halted: the thread ends, so its supervisor restarts it.
+  runtime.onEvent((event) => (event.type === 'fatal' ? death.die(event.message) : data.eventsPort.postMessage(event)));
   runtime.start();
   const pauseFlag = new Int32Array(data.pauseFlag);
 
@@ -83,10 +98,7 @@ async function main(): Promise<void> {
       // Stop taking work, let LMDB finish the commits already queued (exiting
       // under them runs them on freed memory: a segfault), then end the thread.
       // What is durable is what was persisted, as after kill -9.
-      await runtime.stop();
-      await tcp?.closeAsync();
-      await storage.close();
-      await kv.close();
+      await death.closeAll();
       process.exit(1);
     },
     crash: () => {
@@ -98,21 +110,11 @@ async function main(): Promise<void> {
       // A real hang: nothing on this thread runs until the supervisor clears the flag.
       while (Atomics.load(pauseFlag, 0) === 1) Atomics.wait(pauseFlag, 0, 1);
     },
-    stop: async () => {
-      await runtime.stop();
-      await tcp?.closeAsync();
-      await storage.close();
-      await kv.close();
-    },
+    stop: () => death.closeAll(),
   };
   Comlink.expose(api, emitterEndpoint(parentPort));
   const ready: WorkerReady = { type: 'ready', ...(raftAddress ? { raftAddress } : {}) };
   data.eventsPort.postMessage(ready);
 }
 
-main().catch((error: unknown) => {
-  // Let the supervisor see the failure as an exit with an error.
-  setImmediate(() => {
-    throw error;
-  });
-});
+main().catch((error: unknown) => death.die(error));

@@ -124,7 +124,9 @@ export class ProcessCluster {
     };
     child.stdout?.on('data', record);
     child.stderr?.on('data', record);
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
+      // Said in the node's log, so a test that waited for it in vain shows why it never answered.
+      this.lines.push({ atMs: performance.now(), id, text: `[harness] process exited (code ${code}, signal ${signal})` });
       if (member.process === child) member.process = null;
     });
     const deadline = performance.now() + START_TIMEOUT_MS;

@@ -8,20 +8,19 @@ import * as Comlink from 'comlink';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { seedFromText } from '../core/random.js';
 import type { Membership, NodeId, Role, RoleCause } from '../core/types.js';
-import { emitterEndpoint } from '../node/comlink-endpoint.js';
-import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { FencingRecord } from '../node/fencing.js';
 import type { NodeRuntimeConfig } from '../node/node-config.js';
 import type { KvChange, NodeEvent, NodeStatus } from '../node/node-runtime.js';
-import type { NodeWorkerApi, NodeWorkerData } from '../node/worker-api.js';
+import type { NodeWorkerApi } from '../node/worker-api.js';
 import type { ResolvedClusterOptions } from './cluster-options.js';
-import { CallsUntilGone } from '../lifecycle/calls-until-gone.js';
+import { WorkerSlot, type SlotReport } from '../lifecycle/worker-slot.js';
+import type { WorkerState } from '../lifecycle/worker-lifecycle.js';
 import { ReplikitError } from '../ground/errors.js';
 
-export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'crash-looping' | 'removed' | 'stopped';
+export type NodeState = WorkerState;
 
 export type SupervisorEvent =
   | { type: 'role'; id: NodeId; role: Role; term: number; leaderId: NodeId | null; cause: RoleCause; why: string }
@@ -40,23 +39,13 @@ export type SupervisorEvent =
 
 interface NodeHandle {
   readonly id: NodeId;
-  state: NodeState;
-  worker: Worker | null;
-  remote: Comlink.Remote<NodeWorkerApi> | null;
-  eventsPort: MessagePort | null;
-  pauseFlag: Int32Array | null;
+  /** The node's thread through its lifecycle (src/lifecycle/worker-lifecycle.ts). */
+  readonly slot: WorkerSlot;
   lastStatus: NodeStatus | null;
   /** The newest role this node reported, by event or by status poll, whichever is newer. */
   reportedRole: { role: Role; term: number } | null;
-  lastAnswerMs: number;
-  restartTimesMs: number[];
-  /** Set while we stop the worker on purpose, so its exit is not taken for a crash. */
-  exitExpected: boolean;
   watching: boolean;
   overLagThreshold: boolean;
-  spawnCount: number;
-  /** Calls to the current worker, settled when it goes: a comlink call to a dead worker never settles by itself. */
-  calls: CallsUntilGone;
 }
 
 /**
@@ -64,8 +53,8 @@ interface NodeHandle {
  * leader that follows every poll. Not answering is judged by hangTimeoutMs since the last answer.
  */
 const STATUS_POLL_TIMEOUT_MS = 250;
-/** A node that has not said it is ready this long after spawning has failed to start. */
-const START_TIMEOUT_MS = 15_000;
+/** How long a node closing with the cluster has to stop its runtime before its thread is stopped anyway. */
+const CLOSE_TIMEOUT_MS = 2000;
 
 export class Supervisor extends EventEmitter {
   private readonly handles = new Map<NodeId, NodeHandle>();
@@ -86,7 +75,7 @@ export class Supervisor extends EventEmitter {
   async start(voters: readonly NodeId[]): Promise<void> {
     mkdirSync(this.options.dataDir, { recursive: true });
     const bootstrap: Membership = { voters: [...voters], learners: [] };
-    for (const id of voters) this.handles.set(id, newHandle(id));
+    for (const id of voters) this.handles.set(id, this.newHandle(id));
     // One after another: each new node gets a channel to every node already running.
     for (const id of voters) await this.spawn(this.handle(id), bootstrap);
     this.watchTimer = setInterval(() => void this.poll(), this.options.watchIntervalMs);
@@ -97,7 +86,7 @@ export class Supervisor extends EventEmitter {
   }
 
   state(id: NodeId): NodeState {
-    return this.handle(id).state;
+    return this.handle(id).slot.state;
   }
 
   lastStatus(id: NodeId): NodeStatus | null {
@@ -110,8 +99,7 @@ export class Supervisor extends EventEmitter {
   }
 
   remote(id: NodeId): Comlink.Remote<NodeWorkerApi> | null {
-    const handle = this.handles.get(id);
-    return handle && handle.state === 'running' ? handle.remote : null;
+    return this.handles.get(id)?.slot.remote ?? null;
   }
 
   /**
@@ -120,13 +108,12 @@ export class Supervisor extends EventEmitter {
    */
   async call<T>(id: NodeId, action: (remote: Comlink.Remote<NodeWorkerApi>) => Promise<T>, whenGone: () => T): Promise<T> {
     const handle = this.handles.get(id);
-    const remote = handle && handle.state === 'running' ? handle.remote : null;
-    if (!handle || !remote) return whenGone();
-    return handle.calls.settle(action(remote), whenGone);
+    if (!handle) return whenGone();
+    return handle.slot.call(action, whenGone);
   }
 
   runningIds(): NodeId[] {
-    return [...this.handles.values()].filter((handle) => handle.state === 'running').map((handle) => handle.id);
+    return [...this.handles.values()].filter((handle) => handle.slot.state === 'running').map((handle) => handle.id);
   }
 
   // ------------------------------------------------------------ dev controls
@@ -134,36 +121,27 @@ export class Supervisor extends EventEmitter {
   /** kill -9 for a worker: no goodbye, nothing flushed beyond what was already durable. */
   async crash(id: NodeId): Promise<void> {
     const handle = this.handle(id);
-    if (handle.state !== 'running' && handle.state !== 'paused') return;
+    if (handle.slot.state !== 'running' && handle.slot.state !== 'paused') return;
     await this.kill(handle, 'crashed');
     this.emitEvent({ type: 'node-crashed', id, reason: 'crashed on request' });
   }
 
   async restart(id: NodeId): Promise<void> {
     const handle = this.handle(id);
-    if (handle.state === 'running' || handle.state === 'paused' || handle.state === 'starting') await this.kill(handle, 'crashed');
-    if (handle.state === 'removed') throw new ReplikitError('unknown-node', `${id} was removed from the cluster`);
-    handle.restartTimesMs = [];
+    if (handle.slot.state === 'removed') throw new ReplikitError('unknown-node', `${id} was removed from the cluster`);
+    if (handle.slot.state === 'running' || handle.slot.state === 'paused' || handle.slot.state === 'starting') await this.kill(handle, 'crashed');
+    handle.slot.resetRestartBudget();
     await this.spawn(handle, this.currentMembership());
     this.emitEvent({ type: 'node-restarted', id });
   }
 
   /** Hang the node's event loop (it stops answering anyone) until resume(). */
   pause(id: NodeId): void {
-    const handle = this.handle(id);
-    if (handle.state !== 'running' || !handle.pauseFlag || !handle.remote) return;
-    Atomics.store(handle.pauseFlag, 0, 1);
-    handle.state = 'paused';
-    void handle.remote.pause().catch(() => undefined);
+    this.handle(id).slot.pause();
   }
 
   resume(id: NodeId): void {
-    const handle = this.handle(id);
-    if (handle.state !== 'paused' || !handle.pauseFlag) return;
-    Atomics.store(handle.pauseFlag, 0, 0);
-    Atomics.notify(handle.pauseFlag, 0);
-    handle.state = 'running';
-    handle.lastAnswerMs = performance.now();
+    this.handle(id).slot.resume();
   }
 
   async partition(groups: readonly (readonly NodeId[])[]): Promise<void> {
@@ -183,24 +161,21 @@ export class Supervisor extends EventEmitter {
 
   async heal(): Promise<void> {
     this.partitionGroups = null;
-    await Promise.all(
-      [...this.handles.values()].map((handle) => (handle.state === 'running' ? handle.remote?.heal() : undefined)),
-    );
+    await Promise.all([...this.handles.values()].map((handle) => handle.slot.remote?.heal()));
     this.emitEvent({ type: 'heal' });
   }
 
   /** Start a new node with an empty disk, as a learner the leader has already added. */
   async addNode(id: NodeId): Promise<void> {
     if (this.handles.has(id)) throw new ReplikitError('bad-request', `${id} already exists`);
-    const handle = newHandle(id);
+    const handle = this.newHandle(id);
     this.handles.set(id, handle);
     await this.spawn(handle, this.currentMembership());
   }
 
   /** Stop a node that has left the membership; its data stays on disk. */
   async retire(id: NodeId): Promise<void> {
-    const handle = this.handle(id);
-    await this.kill(handle, 'removed');
+    await this.kill(this.handle(id), 'removed');
   }
 
   async setWatching(watching: boolean): Promise<void> {
@@ -209,7 +184,7 @@ export class Supervisor extends EventEmitter {
     await Promise.all(
       [...this.handles.values()].map(async (handle) => {
         handle.watching = on;
-        if (handle.state === 'running') await handle.remote?.setWatching(on);
+        await handle.slot.remote?.setWatching(on);
       }),
     );
   }
@@ -220,136 +195,90 @@ export class Supervisor extends EventEmitter {
     if (this.watchTimer) clearInterval(this.watchTimer);
     await Promise.all(
       [...this.handles.values()].map(async (handle) => {
-        if (handle.state === 'paused') this.resume(handle.id);
-        if (handle.state === 'running' && handle.remote) {
-          handle.exitExpected = true;
-          await withTimeout(handle.remote.stop(), 2000).catch(() => undefined);
-        }
-        await this.kill(handle, 'stopped');
+        handle.slot.close();
+        if (handle.slot.state === 'paused') handle.slot.resume();
+        const remote = handle.slot.remote;
+        if (remote) await withTimeout(remote.stop(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+        await handle.slot.kill('stopped', 'cooperative');
       }),
     );
   }
 
   // ---------------------------------------------------------------- spawning
 
+  private newHandle(id: NodeId): NodeHandle {
+    const handle: NodeHandle = {
+      id,
+      slot: new WorkerSlot({
+        name: id,
+        maxRestartsPerMinute: this.options.maxRestartsPerMinute,
+        onMessage: (message) => this.onNodeEvent(handle, message as NodeEvent),
+        onReport: (report) => this.onSlotReport(handle, report),
+        respawn: () => this.spawn(handle, this.currentMembership()),
+      }),
+      lastStatus: null,
+      reportedRole: null,
+      watching: false,
+      overLagThreshold: false,
+    };
+    return handle;
+  }
+
   private async spawn(handle: NodeHandle, bootstrap: Membership): Promise<void> {
     if (this.closed) return;
-    handle.state = 'starting';
-    handle.spawnCount += 1;
     const dataDir = join(this.options.dataDir, handle.id);
     if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
     const peerPorts: Record<NodeId, MessagePort> = {};
     for (const peer of this.handles.values()) {
-      if (peer.id === handle.id || peer.state !== 'running' || !peer.remote) continue;
+      const remote = peer.id === handle.id ? null : peer.slot.remote;
+      if (!remote) continue;
       const channel = new MessageChannel();
       peerPorts[peer.id] = channel.port1;
-      await peer.remote.replacePeerPort(handle.id, Comlink.transfer(channel.port2, [channel.port2]));
+      await remote.replacePeerPort(handle.id, Comlink.transfer(channel.port2, [channel.port2]));
     }
-    const events = new MessageChannel();
-    const pauseBuffer = new SharedArrayBuffer(4);
-    const workerData: NodeWorkerData = {
-      config: this.nodeConfig(handle.id, bootstrap),
-      dataDir,
-      transport: { kind: 'ports', peerPorts },
-      eventsPort: events.port2,
-      pauseFlag: pauseBuffer,
-      faultSeed: seedFromText(handle.id) + handle.spawnCount,
-    };
-    const worker = new Worker(nodeWorkerScriptPath(), {
-      workerData,
-      transferList: [...Object.values(peerPorts), events.port2],
-    });
-    handle.worker = worker;
-    const calls = new CallsUntilGone();
-    handle.calls = calls;
-    handle.eventsPort = events.port1;
-    handle.pauseFlag = new Int32Array(pauseBuffer);
-    handle.exitExpected = false;
-    const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${handle.id} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-      events.port1.on('message', (event: NodeEvent | { type: 'ready' }) => {
-        if (event.type === 'ready') {
-          clearTimeout(timer);
-          resolve();
-          return;
-        }
-        this.onNodeEvent(handle, event);
-      });
-      worker.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${handle.id} exited with code ${code} while starting`));
-      });
-    });
-    worker.on('error', (error) => this.emitEvent({ type: 'node-crashed', id: handle.id, reason: error.message }));
-    worker.on('exit', () => {
-      if (handle.worker !== worker) return;
-      calls.markGone();
-      handle.worker = null;
-      handle.remote = null;
-      handle.eventsPort?.close();
-      if (handle.exitExpected || this.closed) return;
-      handle.state = 'crashed';
-      this.emitEvent({ type: 'node-crashed', id: handle.id, reason: 'worker exited' });
-      this.scheduleRestart(handle);
-    });
-    handle.remote = Comlink.wrap<NodeWorkerApi>(emitterEndpoint(worker));
-    await ready;
-    handle.state = 'running';
-    handle.lastAnswerMs = performance.now();
-    if (handle.watching || this.watchers > 0) await handle.remote.setWatching(true);
+    await handle.slot.spawn(
+      {
+        config: this.nodeConfig(handle.id, bootstrap),
+        dataDir,
+        transport: { kind: 'ports', peerPorts },
+        faultSeed: seedFromText(handle.id) + handle.slot.spawns + 1,
+      },
+      Object.values(peerPorts),
+    );
+    if (handle.watching || this.watchers > 0) await handle.slot.remote?.setWatching(true);
     await this.applyPartition(handle);
   }
 
-  private async kill(handle: NodeHandle, state: NodeState): Promise<void> {
-    const worker = handle.worker;
-    // A paused worker is blocked in Atomics.wait, not in LMDB: terminating it is safe and it cannot exit itself.
-    const remote = handle.state === 'running' ? handle.remote : null;
-    handle.exitExpected = true;
-    handle.state = state;
-    if (handle.pauseFlag) {
-      Atomics.store(handle.pauseFlag, 0, 0);
-      Atomics.notify(handle.pauseFlag, 0);
-    }
-    handle.calls.markGone();
+  private async kill(handle: NodeHandle, to: 'crashed' | 'removed'): Promise<void> {
     // What the old worker reported must not follow the new one: a restarted follower
     // would otherwise be taken for the stale leader it replaced, and fenced.
     handle.lastStatus = null;
     handle.reportedRole = null;
-    handle.remote = null;
-    handle.worker = null;
-    handle.eventsPort?.close();
-    handle.eventsPort = null;
-    if (worker) await stopWorker(worker, remote ? () => remote.exit() : null);
+    await handle.slot.kill(to, 'cooperative');
   }
 
-  private scheduleRestart(handle: NodeHandle): void {
-    const nowMs = performance.now();
-    handle.restartTimesMs = handle.restartTimesMs.filter((time) => nowMs - time < 60_000);
-    if (handle.restartTimesMs.length >= this.options.maxRestartsPerMinute) {
-      handle.state = 'crash-looping';
-      this.emitEvent({ type: 'crash-loop', id: handle.id, restarts: handle.restartTimesMs.length });
-      return;
+  private onSlotReport(handle: NodeHandle, report: SlotReport): void {
+    switch (report.type) {
+      case 'crashed':
+        handle.lastStatus = null;
+        handle.reportedRole = null;
+        this.emitEvent({ type: 'node-crashed', id: handle.id, reason: report.reason });
+        return;
+      case 'restarted':
+        this.emitEvent({ type: 'node-restarted', id: handle.id });
+        return;
+      case 'crash-loop':
+        this.emitEvent({ type: 'crash-loop', id: handle.id, restarts: report.restarts });
+        return;
     }
-    handle.restartTimesMs.push(nowMs);
-    // Back off a little more with every recent restart.
-    const delayMs = 50 * 2 ** (handle.restartTimesMs.length - 1);
-    setTimeout(() => {
-      if (this.closed || handle.state !== 'crashed') return;
-      this.spawn(handle, this.currentMembership())
-        .then(() => this.emitEvent({ type: 'node-restarted', id: handle.id }))
-        .catch((error: Error) => {
-          handle.state = 'crashed';
-          this.emitEvent({ type: 'node-crashed', id: handle.id, reason: error.message });
-          this.scheduleRestart(handle);
-        });
-    }, delayMs);
   }
 
   private async applyPartition(handle: NodeHandle): Promise<void> {
-    if (handle.state !== 'running' || !handle.remote || !this.partitionGroups) return;
+    const remote = handle.slot.remote;
+    if (!remote || !this.partitionGroups) return;
     const mine = this.partitionGroups.find((group) => group.includes(handle.id)) ?? [handle.id];
     const blocked = [...this.handles.keys()].filter((id) => !mine.includes(id));
-    await handle.remote.partition(blocked);
+    await remote.partition(blocked);
   }
 
   // ---------------------------------------------------------------- watching
@@ -368,9 +297,7 @@ export class Supervisor extends EventEmitter {
       case 'peer-gone':
         this.emitEvent({ type: 'peer-gone', id: handle.id, peer: event.peer });
         return;
-      case 'fatal':
-        this.emitEvent({ type: 'node-crashed', id: handle.id, reason: event.message });
-        return;
+      // 'fatal': the slot turns it into a crash report (onSlotReport), once.
     }
   }
 
@@ -393,28 +320,24 @@ export class Supervisor extends EventEmitter {
   }
 
   private async pollOne(handle: NodeHandle): Promise<void> {
-    if (handle.state !== 'running' || !handle.remote) return;
-    try {
-      const remote = handle.remote;
-      const status = await withTimeout(
-        handle.calls.settle<NodeStatus | null>(remote.status(), () => null),
-        Math.min(STATUS_POLL_TIMEOUT_MS, this.options.hangTimeoutMs),
-      );
-      // Gone, or the call failed: judged below like no answer.
-      if (!status) throw new Error(`${handle.id} did not answer`);
+    const slot = handle.slot;
+    if (slot.state !== 'running') return;
+    const status = await withTimeout(
+      slot.call<NodeStatus | null>((remote) => remote.status(), () => null),
+      Math.min(STATUS_POLL_TIMEOUT_MS, this.options.hangTimeoutMs),
+    ).catch(() => null);
+    if (status) {
       handle.lastStatus = status;
-      handle.lastAnswerMs = performance.now();
+      slot.noteAnswer(performance.now());
       // A poll may have been answered before the latest role event: it wins only with a newer term.
-      const polled = handle.lastStatus;
-      if (!handle.reportedRole || polled.term > handle.reportedRole.term) handle.reportedRole = { role: polled.role, term: polled.term };
-    } catch {
-      if (handle.state !== 'running') return;
-      if (performance.now() - handle.lastAnswerMs < this.options.hangTimeoutMs) return;
-      // Hung: an event loop that no longer answers is as good as dead, and more dangerous.
-      this.emitEvent({ type: 'node-crashed', id: handle.id, reason: `no answer for ${this.options.hangTimeoutMs} ms` });
-      await this.kill(handle, 'crashed');
-      this.scheduleRestart(handle);
+      if (!handle.reportedRole || status.term > handle.reportedRole.term) handle.reportedRole = { role: status.role, term: status.term };
+      return;
     }
+    // Gone, or no answer in time. Hung: an event loop that no longer answers is as good as dead, and more dangerous.
+    if (slot.state !== 'running' || slot.silentForMs(performance.now()) < this.options.hangTimeoutMs) return;
+    handle.lastStatus = null;
+    handle.reportedRole = null;
+    await slot.hung(`no answer for ${this.options.hangTimeoutMs} ms`, 'cooperative');
   }
 
   /** STONITH: a node still acting as leader in a term older than the newest leader's is shot and restarted. */
@@ -422,7 +345,7 @@ export class Supervisor extends EventEmitter {
     let newest = { id: null as NodeId | null, term: 0 };
     for (const handle of this.handles.values()) {
       const reported = handle.reportedRole;
-      if (handle.state === 'running' && reported?.role === 'leader' && reported.term > newest.term) {
+      if (handle.slot.state === 'running' && reported?.role === 'leader' && reported.term > newest.term) {
         newest = { id: handle.id, term: reported.term };
       }
     }
@@ -430,7 +353,7 @@ export class Supervisor extends EventEmitter {
     for (const handle of this.handles.values()) {
       const reported = handle.reportedRole;
       if (handle.id === newest.id || !reported || reported.role !== 'leader' || reported.term >= newest.term) continue;
-      if (handle.state !== 'running' && handle.state !== 'paused') continue;
+      if (handle.slot.state !== 'running' && handle.slot.state !== 'paused') continue;
       this.emitEvent({
         type: 'node-fenced',
         id: handle.id,
@@ -441,12 +364,8 @@ export class Supervisor extends EventEmitter {
         term: reported.term,
         detail: `still leader of term ${reported.term} while ${newest.id} leads term ${newest.term}`,
       });
-      handle.lastStatus = null;
-      handle.reportedRole = null;
       await this.kill(handle, 'crashed');
-      await this.spawn(handle, this.currentMembership()).catch((error: Error) => {
-        this.emitEvent({ type: 'node-crashed', id: handle.id, reason: error.message });
-      });
+      await this.spawn(handle, this.currentMembership()).catch(() => undefined); // a failed start is reported by the slot
     }
   }
 
@@ -471,7 +390,7 @@ export class Supervisor extends EventEmitter {
     const leaderId = this.knownLeader.id;
     const fromLeader = leaderId ? this.handles.get(leaderId)?.lastStatus?.membership : undefined;
     if (fromLeader) return fromLeader;
-    const voters = [...this.handles.values()].filter((handle) => handle.state !== 'removed').map((handle) => handle.id);
+    const voters = [...this.handles.values()].filter((handle) => handle.slot.state !== 'removed').map((handle) => handle.id);
     return { voters, learners: [] };
   }
 
@@ -485,27 +404,6 @@ export class Supervisor extends EventEmitter {
     this.emit('event', event);
   }
 }
-
-function newHandle(id: NodeId): NodeHandle {
-  return {
-    id,
-    state: 'stopped',
-    worker: null,
-    remote: null,
-    eventsPort: null,
-    pauseFlag: null,
-    lastStatus: null,
-    reportedRole: null,
-    lastAnswerMs: 0,
-    restartTimesMs: [],
-    exitExpected: false,
-    watching: false,
-    overLagThreshold: false,
-    spawnCount: 0,
-    calls: CallsUntilGone.alreadyGone(),
-  };
-}
-
 
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -18,17 +18,15 @@
 //   watchdogIntervalMs + tickMs + confirmTimeoutMs + killBoundMs
 // after lease end, and we refuse to start unless that is below drift.
 
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import { EventEmitter } from 'node:events';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Role, RoleCause } from '../core/types.js';
-import { emitterEndpoint } from '../node/comlink-endpoint.js';
 import { BeaconReader, createBeaconBuffer, epochNowMs } from '../node/liveness-beacon.js';
 import type { FencingRecord } from '../node/fencing.js';
-import { nodeWorkerScriptPath, stopWorker } from '../node/worker-script.js';
 import type { NodeEvent, NodeStatus } from '../node/node-runtime.js';
-import type { NodeWorkerApi, NodeWorkerData, WorkerReady } from '../node/worker-api.js';
-import { CallsUntilGone } from '../lifecycle/calls-until-gone.js';
+import type { NodeWorkerApi, WorkerReady } from '../node/worker-api.js';
+import type { WorkerState } from '../lifecycle/worker-lifecycle.js';
+import { WorkerSlot, type SlotReport, type SlotWorkerData } from '../lifecycle/worker-slot.js';
 import { judgeLease } from './lease-watchdog.js';
 
 export interface HostTiming {
@@ -128,24 +126,14 @@ export type HostEvent =
   | { type: 'log'; line: string }
   | { type: 'stale-leader'; leaderId: string; staleTerm: number; term: number };
 
-/** The first restart's delay; each further crash in the minute doubles it. */
-const RESTART_BACKOFF_BASE_MS = 50;
-/** How long a thread that threw an uncaught error has to exit before it is terminated. */
-const EXIT_AFTER_ERROR_TIMEOUT_MS = 1000;
-
-type WorkerState = 'starting' | 'running' | 'crashed' | 'crash-looping' | 'stopped';
+/** How long a node closing with its host has to stop its runtime before its thread is stopped anyway. */
+const CLOSE_TIMEOUT_MS = 2000;
 
 export class HostSupervisor extends EventEmitter {
-  private worker: Worker | null = null;
-  private remote: Comlink.Remote<NodeWorkerApi> | null = null;
-  private eventsPort: MessagePort | null = null;
-  private pauseFlag: Int32Array | null = null;
-  /** Calls to the current worker, settled when it goes (none runs before the first spawn). */
-  private calls: CallsUntilGone = CallsUntilGone.alreadyGone();
-  private state: WorkerState = 'stopped';
+  /** The node's thread through its lifecycle (src/lifecycle/worker-lifecycle.ts). */
+  private readonly slot: WorkerSlot;
   private timer: ReturnType<typeof setInterval> | null = null;
   private polling = false;
-  private lastAnswerMs = 0;
   /** When the watchdog last looked; a look that comes late means this process itself was starved of CPU. */
   private lastWatchMs = 0;
   private lastPollMs = 0;
@@ -154,20 +142,23 @@ export class HostSupervisor extends EventEmitter {
   private lastStatus: NodeStatus | null = null;
   /** The running worker's lease and core clock, in shared memory. */
   private beacon: BeaconReader | null = null;
-  private restartTimesMs: number[] = [];
-  private spawns = 0;
   private closed = false;
-  /** Set by the hang test hook: the thread is blocked and cannot end itself. */
-  private hung = false;
   raftAddress: WorkerReady['raftAddress'];
 
   constructor(
-    private readonly workerData: () => Omit<NodeWorkerData, 'eventsPort' | 'pauseFlag' | 'beacon'>,
+    private readonly workerData: () => Omit<SlotWorkerData, 'beacon'>,
     private readonly timing: HostTiming,
   ) {
     super();
     const problem = hostTimingProblem(timing);
     if (problem) throw new RangeError(problem);
+    this.slot = new WorkerSlot({
+      name: 'the node',
+      maxRestartsPerMinute: timing.maxRestartsPerMinute,
+      onMessage: (message) => this.onNodeMessage(message as NodeEvent | { type: 'log'; line: string }),
+      onReport: (report) => this.onSlotReport(report),
+      respawn: () => this.spawn(),
+    });
   }
 
   async start(): Promise<void> {
@@ -176,18 +167,16 @@ export class HostSupervisor extends EventEmitter {
   }
 
   status(): NodeStatus | null {
-    return this.state === 'running' ? this.lastStatus : null;
+    return this.slot.state === 'running' ? this.lastStatus : null;
   }
 
   workerState(): WorkerState {
-    return this.state;
+    return this.slot.state;
   }
 
   /** Call the node, or get `whenGone()` if it is down or dies first. */
   call<T>(action: (remote: Comlink.Remote<NodeWorkerApi>) => Promise<T>, whenGone: () => T): Promise<T> {
-    const remote = this.state === 'running' ? this.remote : null;
-    if (!remote) return Promise.resolve(whenGone());
-    return this.calls.settle(action(remote), whenGone);
+    return this.slot.call(action, whenGone);
   }
 
   /**
@@ -203,26 +192,25 @@ export class HostSupervisor extends EventEmitter {
 
   /** Test hook: make the node thread die, as an uncaught error would. */
   crashNode(): void {
-    void this.remote?.crash().catch(() => undefined);
+    void this.slot.remote?.crash().catch(() => undefined);
   }
 
   /** Test hook: hang the worker's event loop, as a blocked disk or a runaway loop would. */
   hang(): void {
-    if (this.state !== 'running' || !this.pauseFlag || !this.remote) return;
-    this.hung = true;
-    Atomics.store(this.pauseFlag, 0, 1);
-    void this.remote.pause().catch(() => undefined);
+    this.slot.blockLoop();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.slot.close();
     if (this.timer) clearInterval(this.timer);
-    const remote = this.remote;
-    if (remote && this.state === 'running') {
-      await Promise.race([remote.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    const remote = this.slot.remote;
+    if (remote) {
+      await Promise.race([remote.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS))]);
     }
-    await this.kill('stopped', true);
+    this.beacon = null;
+    await this.slot.kill('stopped', 'cooperative');
   }
 
   // ---------------------------------------------------------------- watching
@@ -235,7 +223,8 @@ export class HostSupervisor extends EventEmitter {
     // so the node's silence over that gap says nothing about a hang. Its silence counts from here.
     if (nowMs - this.lastWatchMs > 2 * this.timing.watchdogIntervalMs) this.watchingOnTimeSinceMs = epochMs;
     this.lastWatchMs = nowMs;
-    if (this.state === 'running' && this.beacon) {
+    const running = this.slot.state === 'running';
+    if (running && this.beacon) {
       const reading = this.beacon.read();
       if (judgeLease(reading, epochMs, this.timing.confirmTimeoutMs, this.watchingOnTimeSinceMs) === 'shoot') {
         const term = this.lastStatus?.term ?? 0;
@@ -244,18 +233,18 @@ export class HostSupervisor extends EventEmitter {
         return;
       }
     }
-    if (this.state === 'running' && nowMs - this.lastAnswerMs > this.timing.hangTimeoutMs) {
-      await this.fence('hung', `no answer for ${Math.round(nowMs - this.lastAnswerMs)} ms`, this.lastStatus?.term ?? 0);
+    if (running && this.slot.silentForMs(nowMs) > this.timing.hangTimeoutMs) {
+      await this.fence('hung', `no answer for ${Math.round(this.slot.silentForMs(nowMs))} ms`, this.lastStatus?.term ?? 0);
       return;
     }
-    if (this.polling || this.state !== 'running' || !this.remote) return;
+    if (this.polling || !running) return;
     if (nowMs - this.lastPollMs < this.timing.statusPollIntervalMs) return;
     this.lastPollMs = nowMs;
     this.polling = true;
     try {
       const status = await this.call((remote) => remote.status(), () => null);
       if (status) {
-        this.lastAnswerMs = performance.now();
+        this.slot.noteAnswer(performance.now());
         this.lastStatus = status;
       }
     } finally {
@@ -265,114 +254,44 @@ export class HostSupervisor extends EventEmitter {
 
   private async fence(reason: HostFencingReason, detail: string, term: number): Promise<void> {
     // One fencing per incarnation: the watchdog and a peer's request may both find it due.
-    if (this.state !== 'running') return;
+    if (this.slot.state !== 'running') return;
     this.emitEvent({ type: 'fenced', atMs: Date.now(), reason, term, detail });
+    this.beacon = null;
     // A leader stuck past its lease or a hung thread must stop within killBoundMs, so it is
     // terminated at once. A node fenced on a peer's notice is responsive and ends itself.
-    await this.kill('crashed', reason === 'remote-request');
+    await this.slot.kill('crashed', reason === 'remote-request' ? 'cooperative' : 'terminate');
     // A fence of a live node is this supervisor's own act, not the node failing: it does not count
     // toward the crash-loop limit (on a saturated host a few in a minute would leave it down for good).
-    this.scheduleRestart(reason === 'hung');
+    this.slot.scheduleRestart(reason === 'hung');
   }
 
   // ---------------------------------------------------------------- spawning
 
   private async spawn(): Promise<void> {
     if (this.closed) return;
-    this.state = 'starting';
-    this.spawns += 1;
-    const events = new MessageChannel();
-    const pauseBuffer = new SharedArrayBuffer(4);
     const beaconBuffer = createBeaconBuffer();
-    const data: NodeWorkerData = { ...this.workerData(), eventsPort: events.port2, pauseFlag: pauseBuffer, beacon: beaconBuffer };
-    const worker = new Worker(nodeWorkerScriptPath(), { workerData: data, transferList: [events.port2] });
-    this.worker = worker;
-    this.eventsPort = events.port1;
-    this.pauseFlag = new Int32Array(pauseBuffer);
     this.beacon = new BeaconReader(beaconBuffer);
-    const calls = new CallsUntilGone();
-    this.calls = calls;
     this.lastStatus = null;
-    const ready = new Promise<void>((resolve, reject) => {
-      events.port1.on('message', (event: NodeEvent | WorkerReady | { type: 'log'; line: string }) => {
-        if (event.type === 'ready') {
-          this.raftAddress = event.raftAddress;
-          resolve();
-        } else if (event.type === 'role') {
-          this.emitEvent({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId, cause: event.cause, why: event.why });
-        } else if (event.type === 'peer-gone') {
-          this.emitEvent({ type: 'peer-gone', peer: event.peer });
-        } else if (event.type === 'log') {
-          this.emitEvent({ type: 'log', line: event.line });
-        } else if (event.type === 'fatal') {
-          this.emitEvent({ type: 'crashed', reason: event.message });
-        } else if (event.type === 'stale-leader') {
-          this.emitEvent({ type: 'stale-leader', leaderId: event.leaderId, staleTerm: event.staleTerm, term: event.term });
-        }
-      });
-      worker.once('exit', (code) => reject(new Error(`the node exited with code ${code} while starting`)));
-    });
-    worker.on('error', (error) => {
-      this.emitEvent({ type: 'crashed', reason: error.message });
-      // A thread that died of an uncaught error normally exits at once; one that does not (seen in CI:
-      // no 'exit' for 88 s after the error) is terminated, so the crash is handled and restarted.
-      const timer = setTimeout(() => {
-        if (this.worker === worker) void worker.terminate();
-      }, EXIT_AFTER_ERROR_TIMEOUT_MS);
-      worker.once('exit', () => clearTimeout(timer));
-    });
-    worker.on('exit', () => {
-      if (this.worker !== worker) return;
-      calls.markGone();
-      this.worker = null;
-      this.remote = null;
-      if (this.closed || this.state === 'stopped') return;
-      this.state = 'crashed';
-      this.emitEvent({ type: 'crashed', reason: 'the node thread exited' });
-      this.scheduleRestart();
-    });
-    this.remote = Comlink.wrap<NodeWorkerApi>(emitterEndpoint(worker));
-    await ready;
-    this.state = 'running';
-    this.lastAnswerMs = performance.now();
+    const ready = await this.slot.spawn({ ...this.workerData(), beacon: beaconBuffer }, []);
+    this.raftAddress = ready.raftAddress;
   }
 
-  private async kill(state: WorkerState, cooperative: boolean): Promise<void> {
-    const worker = this.worker;
-    const remote = cooperative && this.state === 'running' && !this.hung ? this.remote : null;
-    this.state = state;
-    this.calls.markGone();
-    this.beacon = null;
-    this.remote = null;
-    this.worker = null;
-    this.hung = false;
-    this.eventsPort?.close();
-    this.eventsPort = null;
-    // A hung thread (test hook, or one that stopped answering) cannot exit itself; any other ends itself cleanly.
-    if (worker) await stopWorker(worker, remote ? () => remote.exit() : null);
-  }
-
-  private scheduleRestart(countsAsCrash = true): void {
-    if (this.closed) return;
-    const nowMs = performance.now();
-    this.restartTimesMs = this.restartTimesMs.filter((time) => nowMs - time < 60_000);
-    if (countsAsCrash && this.restartTimesMs.length >= this.timing.maxRestartsPerMinute) {
-      this.state = 'crash-looping';
-      this.emitEvent({ type: 'crash-loop', restarts: this.restartTimesMs.length });
-      return;
+  private onNodeMessage(event: NodeEvent | { type: 'log'; line: string }): void {
+    if (event.type === 'role') {
+      this.emitEvent({ type: 'role', role: event.role, term: event.term, leaderId: event.leaderId, cause: event.cause, why: event.why });
+    } else if (event.type === 'peer-gone') {
+      this.emitEvent({ type: 'peer-gone', peer: event.peer });
+    } else if (event.type === 'log') {
+      this.emitEvent({ type: 'log', line: event.line });
+    } else if (event.type === 'stale-leader') {
+      this.emitEvent({ type: 'stale-leader', leaderId: event.leaderId, staleTerm: event.staleTerm, term: event.term });
     }
-    if (countsAsCrash) this.restartTimesMs.push(nowMs);
-    const delayMs = RESTART_BACKOFF_BASE_MS * 2 ** Math.max(0, this.restartTimesMs.length - 1);
-    setTimeout(() => {
-      if (this.closed || this.state !== 'crashed') return;
-      this.spawn()
-        .then(() => this.emitEvent({ type: 'restarted', spawns: this.spawns }))
-        .catch((error: Error) => {
-          this.state = 'crashed';
-          this.emitEvent({ type: 'crashed', reason: error.message });
-          this.scheduleRestart();
-        });
-    }, delayMs);
+  }
+
+  private onSlotReport(report: SlotReport): void {
+    if (report.type === 'crashed') this.emitEvent({ type: 'crashed', reason: report.reason });
+    else if (report.type === 'restarted') this.emitEvent({ type: 'restarted', spawns: report.spawns });
+    else this.emitEvent({ type: 'crash-loop', restarts: report.restarts });
   }
 
   private emitEvent(event: HostEvent): void {

@@ -16,6 +16,8 @@ import {
 export interface CliIo {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
+  /** Where REPLIKIT_ENDPOINTS is read (process.env by default). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const CLIENT_COMMANDS = ['status', 'put', 'get', 'del'] as const;
@@ -32,7 +34,8 @@ const EXIT_OK = 0;
 const EXIT_REMOTE = 1;
 const EXIT_USAGE = 2;
 
-const COMMON_HELP = `  --endpoints URLS   comma-separated node URLs (default ${DEFAULT_ENDPOINTS})
+const COMMON_HELP = `  --endpoints URLS   comma-separated node URLs (default: $REPLIKIT_ENDPOINTS, else
+                     ${DEFAULT_ENDPOINTS})
   --timeout-ms N     give up after N ms, retries included (default ${DEFAULT_COMMAND_TIMEOUT_MS})
   --json             print JSON instead of text
   -h, --help         show this help`;
@@ -55,11 +58,14 @@ A value starting with "-" goes after "--": replikit put k -- -5
 ${COMMON_HELP}`,
   get: `usage: replikit get <key> [options]
 
-Prints the value of <key>. Exits 1 when the key is absent.
+Prints the value of <key> as JSON on stdout, and nothing else (so it pipes
+into jq); --verbose adds where it came from on stderr. Exits 1 when the key
+is absent.
 
   --consistency C    ${READ_CONSISTENCIES.join(', ')} (default linearizable)
   --min-index N      read-your-writes/monotonic: a state at least as new as index N
   --max-lag-ms N     bounded: refuse nodes further behind the leader than N ms
+  --verbose          say on stderr which node answered, at which index and lag
 ${COMMON_HELP}`,
   del: `usage: replikit del <key> [options]
 
@@ -71,7 +77,7 @@ ${COMMON_HELP}`,
 const OVERVIEW = `usage: replikit <${CLIENT_COMMANDS.join('|')}> [options]; replikit <command> --help for its options`;
 
 const COMMON_OPTIONS = {
-  endpoints: { type: 'string', default: DEFAULT_ENDPOINTS },
+  endpoints: { type: 'string' },
   'timeout-ms': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -85,11 +91,12 @@ const OPTIONS = {
     consistency: { type: 'string' },
     'min-index': { type: 'string' },
     'max-lag-ms': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
   },
   del: COMMON_OPTIONS,
 } as const;
 
-/** Bad usage: reported in one line followed by the command's usage, exit 2. */
+/** Bad usage: reported in one line that points to the command's --help, exit 2. */
 class UsageError extends Error {}
 
 interface Common {
@@ -113,7 +120,7 @@ export async function runClientCommand(argv: readonly string[], io: CliIo): Prom
     return await run(name, args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`replikit ${name}: ${error.message}\n\n${USAGE[name]}\n`);
+      io.stderr.write(`replikit ${name}: ${error.message}\n(replikit ${name} --help shows its usage)\n`);
       return EXIT_USAGE;
     }
     // Not the cluster's answer nor bad usage: still one line, never a stack.
@@ -134,7 +141,7 @@ async function run(name: ClientCommandName, args: string[], io: CliIo): Promise<
     io.stdout.write(`${USAGE[name]}\n`);
     return EXIT_OK;
   }
-  const common = commonOptions(values);
+  const common = commonOptions(values, io.env ?? process.env);
   const positionals = parsed.positionals;
   // Each command checks all its input before the client exists, so bad usage never touches the network.
   const command = prepare(name, positionals, values);
@@ -196,12 +203,8 @@ function prepare(name: ClientCommandName, positionals: string[], values: Record<
           return EXIT_REMOTE;
         }
         const { value, index, nodeId, role, lagMs } = result;
-        print(
-          io,
-          common,
-          { key, found: true, value, index, nodeId, role, lagMs },
-          `${JSON.stringify(value, null, 2)}\n(index ${index}, from ${nodeId} ${role}, lag ${Math.round(lagMs)} ms)`,
-        );
+        print(io, common, { key, found: true, value, index, nodeId, role, lagMs }, JSON.stringify(value, null, 2));
+        if (values['verbose'] === true) io.stderr.write(`(index ${index}, from ${nodeId} ${role}, lag ${Math.round(lagMs)} ms)\n`);
         return EXIT_OK;
       };
     }
@@ -262,13 +265,15 @@ function statusTable(rows: readonly StatusRow[]): string {
   return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-function commonOptions(values: Record<string, string | boolean | undefined>): Common {
-  const raw = typeof values['endpoints'] === 'string' ? values['endpoints'] : DEFAULT_ENDPOINTS;
+function commonOptions(values: Record<string, string | boolean | undefined>, env: Readonly<Record<string, string | undefined>>): Common {
+  const fromEnv = env['REPLIKIT_ENDPOINTS'];
+  const raw = typeof values['endpoints'] === 'string' ? values['endpoints'] : fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_ENDPOINTS;
+  const source = typeof values['endpoints'] === 'string' || !fromEnv ? '--endpoints' : 'REPLIKIT_ENDPOINTS';
   const endpoints = raw
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
-  if (endpoints.length === 0) throw new UsageError('--endpoints needs at least one URL');
+  if (endpoints.length === 0) throw new UsageError(`${source} needs at least one URL`);
   for (const endpoint of endpoints) {
     let url: URL | null = null;
     try {
@@ -277,7 +282,7 @@ function commonOptions(values: Record<string, string | boolean | undefined>): Co
       // reported below
     }
     if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new UsageError(`--endpoints: ${JSON.stringify(endpoint)} is not an http(s) URL`);
+      throw new UsageError(`${source}: ${JSON.stringify(endpoint)} is not an http(s) URL`);
     }
   }
   const timeoutMs = count(values['timeout-ms'], '--timeout-ms') ?? DEFAULT_COMMAND_TIMEOUT_MS;

@@ -4,18 +4,28 @@
 
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createCluster } from '../cluster/cluster.js';
+import { createCluster, type Cluster } from '../cluster/cluster.js';
 import { ReplikitError } from '../ground/errors.js';
 import { clusterEventsOf, createDashboard } from '../dashboard/index.js';
 import { startDevHttpServers } from '../serve/dev-servers.js';
+import { nodeCountProblem } from './dev-data-folder.js';
+import { listenProblem } from './listen-errors.js';
 
 const USAGE = `usage: replikit dev [--nodes 3] [--port 4001] [--host 127.0.0.1] [--data DIR] [--mode quorum]
 
   --nodes N     voters, 1 to 9 (default 3)
   --port P      HTTP port of the first node; node i listens on P+i-1 (default 4001)
   --host H      address to listen on (default 127.0.0.1)
-  --data DIR    keep each node's LMDB files under DIR/<id> (default: a fresh temp dir)
+  --data DIR    keep each node's LMDB files under DIR/<id> (default: a temp folder, removed on stop)
   --mode M      default replication mode: quorum, sync, semi-sync or async`;
+
+/** How long the banner waits to name the first leader. */
+const FIRST_LEADER_WAIT_MS = 5000;
+
+function usageError(message: string): number {
+  console.error(`replikit dev: ${message}\n(replikit dev --help lists the options)`);
+  return 2;
+}
 
 export async function runDevCommand(argv: string[]): Promise<number> {
   let values;
@@ -33,8 +43,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (error) {
-    console.error(`replikit dev: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    return usageError((error as Error).message);
   }
   if (values.help) {
     console.log(USAGE);
@@ -43,10 +52,13 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   const nodes = Number(values.nodes);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535 - nodes) {
-    console.error(`replikit dev: --port must be a port number with room for ${nodes} nodes, got ${values.port}\n\n${USAGE}`);
-    return 2;
+    return usageError(`--port must be a port number with room for ${nodes} nodes, got ${values.port}`);
   }
-  if (values.data) mkdirSync(values.data, { recursive: true });
+  if (values.data) {
+    const problem = Number.isInteger(nodes) ? nodeCountProblem(values.data, nodes) : null;
+    if (problem) return usageError(problem);
+    mkdirSync(values.data, { recursive: true });
+  }
   let cluster;
   try {
     cluster = await createCluster({
@@ -55,10 +67,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       ...(values.data ? { dataDir: values.data } : {}),
     });
   } catch (error) {
-    if (error instanceof ReplikitError && error.code === 'bad-request') {
-      console.error(`replikit dev: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
+    if (error instanceof ReplikitError && error.code === 'bad-request') return usageError(error.message);
     throw error;
   }
   // One dashboard serves every node's port: the page knows which node it is on from its own URL.
@@ -69,14 +78,32 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     devMode: true,
     clusterEvents: clusterEventsOf(cluster),
   });
-  const servers = await startDevHttpServers(cluster, { host: values.host, basePort: port, dashboard: dashboard.handle });
+  let servers;
+  try {
+    servers = await startDevHttpServers(cluster, { host: values.host, basePort: port, dashboard: dashboard.handle });
+  } catch (error) {
+    dashboard.close();
+    await cluster.close();
+    const problem = listenProblem(error, (busy) => `try npm start -- --port ${busy + 100} (or replikit dev --port ${busy + 100})`);
+    if (problem) {
+      console.error(`replikit dev: ${problem}`);
+      return 1;
+    }
+    throw error;
+  }
   urls = servers.urls;
-  console.log(`replikit dev: ${nodes} nodes, ${values.mode} mode${values.data ? `, data in ${values.data}` : ''}`);
+  const leader = await firstLeader(cluster);
+  const where = values.data ? `data in ${values.data}` : `data in ${cluster.dataDir} (a temp folder, removed on stop; --data DIR keeps it)`;
+  console.log(`replikit dev: ${nodes} nodes, ${values.mode} mode, ${where}`);
   for (const [id, url] of Object.entries(servers.urls)) console.log(`  ${id}  ${url}   dashboard: ${url}/`);
+  console.log(leader ? `leader: ${leader.id} (term ${leader.term})` : `no leader yet after ${FIRST_LEADER_WAIT_MS} ms; leader changes are printed below`);
   console.log(`try: curl -X PUT ${Object.values(servers.urls)[0]}/key/hello -H 'content-type: application/json' -d '"world"'`);
   console.log('Ctrl-C stops the cluster.');
+  let lastLeader = leader;
   cluster.on('leader-change', (event: { leaderId: string | null; term: number }) => {
-    if (event.leaderId) console.log(`leader: ${event.leaderId} (term ${event.term})`);
+    if (!event.leaderId || (event.leaderId === lastLeader?.id && event.term === lastLeader.term)) return;
+    lastLeader = { id: event.leaderId, term: event.term };
+    console.log(`leader: ${event.leaderId} (term ${event.term})`);
   });
   cluster.on('node-fenced', (event: { id: string; reason: string; term: number; detail: string }) => {
     console.log(`fenced ${event.id} (${event.reason}) in term ${event.term}: ${event.detail}; restarting it as follower`);
@@ -93,4 +120,15 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   await cluster.close();
   console.log('stopped.');
   return 0;
+}
+
+/** The first leader, for the banner; null if none was elected within FIRST_LEADER_WAIT_MS. */
+async function firstLeader(cluster: Cluster): Promise<{ id: string; term: number } | null> {
+  const deadline = performance.now() + FIRST_LEADER_WAIT_MS;
+  while (performance.now() < deadline) {
+    const status = await cluster.status();
+    if (status.leaderId) return { id: status.leaderId, term: status.term };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
 }

@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MIN_SECRET_BYTES } from '../transport/tcp/limits.js';
 import { startProcessNode, type ProcessNodeOptions } from '../serve/process-node.js';
 import { parseAddress, parseNamedList } from './addresses.js';
+import { listenProblem } from './listen-errors.js';
 
 const USAGE = `usage: replikit node --id n1 --http 127.0.0.1:4001 --listen 127.0.0.1:5001
                     --peers n1=127.0.0.1:5001,n2=127.0.0.1:5002,n3=127.0.0.1:5003
@@ -63,10 +64,20 @@ export async function runNodeCommand(argv: string[]): Promise<number> {
     }
     options = resolve({ ...readConfig(values['config'] as string | undefined), ...stripUndefined(values) });
   } catch (error) {
-    console.error(`replikit node: ${(error as Error).message}\n\n${USAGE}`);
+    console.error(`replikit node: ${(error as Error).message}\n(replikit node --help lists the options)`);
     return 2;
   }
-  const node = await startProcessNode(options);
+  let node;
+  try {
+    node = await startProcessNode(options);
+  } catch (error) {
+    const problem = listenProblem(error, () => 'stop what holds it, or give this node another --http or --listen address');
+    if (problem) {
+      console.error(`replikit node ${options.id}: ${problem}`);
+      return 1;
+    }
+    throw error;
+  }
   console.log(`replikit node ${options.id}: http ${node.httpUrl}, peers on ${node.raftAddress.host}:${node.raftAddress.port}`);
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());
@@ -115,6 +126,9 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
   const peers = Object.fromEntries(
     Object.entries(parseNamedList(text('peers') as string, '--peers')).map(([peer, address]) => [peer, parseAddress(address, `--peers ${peer}`)]),
   );
+  if (!Object.hasOwn(peers, id)) {
+    throw new Error(`--id ${id} is not in --peers (${Object.keys(peers).join(', ')}): list every node there, this one included`);
+  }
   const peerHttp = text('peer-http', false) ? parseNamedList(text('peer-http') as string, '--peer-http') : {};
   for (const [peer, url] of Object.entries(peerHttp)) {
     if (!/^https?:\/\/[^/]+$/.test(url)) throw new Error(`--peer-http ${peer}: expected http://host:port, got ${url}`);

@@ -4,6 +4,7 @@
 // every bad input is refused with a ReplikitError before anything is written.
 
 import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
 import type { MembershipChange, NodeId, ReplicationMode, Role } from '../core/types.js';
 import type { FencingRecord } from '../node/fencing.js';
 import type { NodeEndpoint } from '../node/node-endpoint.js';
@@ -94,6 +95,8 @@ export class Cluster extends EventEmitter {
   constructor(
     private readonly supervisor: Supervisor,
     private readonly options: ResolvedClusterOptions,
+    /** The caller gave no dataDir: the temp folder made for it is this cluster's to remove on close. */
+    private readonly ownsDataDir = false,
   ) {
     super();
     this.nextNodeNumber = options.nodes + 1;
@@ -343,6 +346,12 @@ export class Cluster extends EventEmitter {
     this.closed = true;
     this.watchHub.close();
     await this.supervisor.close();
+    if (this.ownsDataDir) rmSync(this.options.dataDir, { recursive: true, force: true });
+  }
+
+  /** Where each node keeps its LMDB files (`<dataDir>/<id>`); a temp folder removed on close when none was given. */
+  get dataDir(): string {
+    return this.options.dataDir;
   }
 
   // -------------------------------------------------------------- routing
@@ -449,13 +458,15 @@ export async function createCluster(options: ClusterOptions = {}): Promise<Clust
   const resolved = resolveClusterOptions(options);
   const voters = Array.from({ length: resolved.nodes }, (_, i) => `n${i + 1}`);
   const supervisor = new Supervisor(resolved, (id, bootstrap) => nodeConfig(resolved, id, bootstrap));
+  const ownsDataDir = options.dataDir === undefined;
   try {
     await supervisor.start(voters);
   } catch (error) {
     await supervisor.close();
+    if (ownsDataDir) rmSync(resolved.dataDir, { recursive: true, force: true });
     throw error;
   }
-  return new Cluster(supervisor, resolved);
+  return new Cluster(supervisor, resolved, ownsDataDir);
 }
 
 function nodeConfig(options: ResolvedClusterOptions, id: NodeId, bootstrap: { voters: readonly NodeId[]; learners: readonly NodeId[] }): NodeRuntimeConfig {

@@ -107,7 +107,13 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     timing,
   );
   supervisor.on('event', (event: HostEvent) => onHostEvent(event));
-  await supervisor.start();
+  try {
+    await supervisor.start();
+  } catch (error) {
+    // A node that cannot start (its peer port taken, its data unreadable) is not restarted behind the caller's back.
+    await supervisor.close();
+    throw error;
+  }
   const raftAddress = supervisor.raftAddress ?? options.listen;
   listen = raftAddress;
 
@@ -188,7 +194,16 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     log: (line) => log(`http: ${line}`),
     ...(options.chaos ? { dev: chaosControls(id, Object.keys(options.peers), supervisor) } : {}),
   });
-  const { url } = await server.listen(options.http.host, options.http.port);
+  let url: string;
+  try {
+    ({ url } = await server.listen(options.http.host, options.http.port));
+  } catch (error) {
+    // The node thread is up (it listens for peers): stop it, so a refused start leaves nothing running.
+    dashboard.close();
+    await server.close();
+    await supervisor.close();
+    throw error;
+  }
   return {
     httpUrl: url,
     raftAddress,

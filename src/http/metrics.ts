@@ -21,7 +21,7 @@ export class NodeMetrics {
   private readonly appliedIndex: Gauge;
   private readonly isLeader: Gauge;
   private readonly followerLagEntries: Gauge<'follower'>;
-  private readonly followerLagMs: Gauge<'follower'>;
+  private readonly followerLagSeconds: Gauge<'follower'>;
   private readonly elections: Counter;
   private readonly leaderChanges: Counter;
   private readonly fencings: Counter<'reason'>;
@@ -44,9 +44,10 @@ export class NodeMetrics {
       labelNames: ['follower'],
       registers,
     });
-    this.followerLagMs = new Gauge({
-      name: 'replikit_follower_lag_ms',
-      help: 'On the leader: milliseconds each follower is behind',
+    // Base units, as Prometheus asks (promtool flagged the old `_ms` name).
+    this.followerLagSeconds = new Gauge({
+      name: 'replikit_follower_lag_seconds',
+      help: 'On the leader: seconds each follower is behind',
       labelNames: ['follower'],
       registers,
     });
@@ -103,7 +104,7 @@ export class NodeMetrics {
   async scrape(): Promise<{ text: string; contentType: string }> {
     const status = await this.endpoint.status();
     this.followerLagEntries.reset();
-    this.followerLagMs.reset();
+    this.followerLagSeconds.reset();
     if (status) {
       this.up.set(1);
       this.term.set(status.term);
@@ -113,7 +114,7 @@ export class NodeMetrics {
       if (status.role === 'leader') {
         for (const [follower, progress] of Object.entries(status.followers)) {
           this.followerLagEntries.set({ follower }, progress.lagEntries);
-          this.followerLagMs.set({ follower }, progress.lagMs);
+          this.followerLagSeconds.set({ follower }, progress.lagMs / 1000);
         }
       }
     } else {

@@ -274,7 +274,7 @@ describe('HTTP status, health and metrics', () => {
       'replikit_applied_index',
       'replikit_is_leader',
       'replikit_follower_lag_entries',
-      'replikit_follower_lag_ms',
+      'replikit_follower_lag_seconds',
       'replikit_elections_total',
       'replikit_leader_changes_total',
       'replikit_fencing_total',
@@ -284,6 +284,8 @@ describe('HTTP status, health and metrics', () => {
     ]) {
       expect(names, name).toContain(name);
     }
+    // Base units only (Prometheus naming; promtool check metrics flags a `_ms` suffix).
+    for (const name of names) expect(name, name).not.toMatch(/_(ms|milliseconds|microseconds|us|ns|minutes|hours|kb|mb|kib|mib)(_|$)/);
     const followerScrape = parsePrometheus((await onFollower('GET', '/metrics', (answer) => isLeaderIn(answer) === 0)).answer.text);
     expect(followerScrape.some((sample) => sample.name === 'replikit_follower_lag_entries')).toBe(false);
     expect(value(followerScrape, 'replikit_term')).toBeGreaterThan(0);

@@ -110,8 +110,8 @@ export class ReplikitClient {
    * others to the endpoints in turn. `read-your-writes` without a `minIndex`
    * waits for this client's own latest acknowledged write.
    */
-  async get(key: string, options: GetOptions = {}): Promise<GetResult | undefined> {
-    return (await this.lookup(key, options)).result;
+  async get<T = unknown>(key: string, options: GetOptions = {}): Promise<GetResult<T> | undefined> {
+    return (await this.lookup<T>(key, options)).result;
   }
 
   /**
@@ -119,7 +119,7 @@ export class ReplikitClient {
    * is absent (the server's 404 says it), so a session can move forward on a
    * "not found" too. `index` is null when the server did not say.
    */
-  async lookup(key: string, options: GetOptions = {}): Promise<{ result: GetResult | undefined; index: number | null }> {
+  async lookup<T = unknown>(key: string, options: GetOptions = {}): Promise<{ result: GetResult<T> | undefined; index: number | null }> {
     checkKey(key);
     checkGetOptions(options);
     const consistency = options.consistency ?? 'linearizable';
@@ -132,7 +132,8 @@ export class ReplikitClient {
     if (isKeyNotFound(answer.status, answer.body)) return { result: undefined, index: notFoundIndex(answer.body) };
     const result = getResult(answer.body);
     if (!result) throw badShape(call, answer, 'a read result ({ value, index, ... })');
-    return { result, index: result.index };
+    // The caller's word for what it stored: JSON is not checked against T.
+    return { result: result as GetResult<T>, index: result.index };
   }
 
   /** A session: its reads never go back in time and always see its own writes, on any node. */

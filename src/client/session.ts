@@ -30,8 +30,8 @@ export class ReplikitSession {
   }
 
   /** Any node may answer, but only from a state at least as new as everything this session saw. */
-  async get(key: string): Promise<GetResult | undefined> {
-    const { result, index } = await this.client.lookup(key, { consistency: 'monotonic', minIndex: this.highest });
+  async get<T = unknown>(key: string): Promise<GetResult<T> | undefined> {
+    const { result, index } = await this.client.lookup<T>(key, { consistency: 'monotonic', minIndex: this.highest });
     if (index !== null) this.highest = Math.max(this.highest, index);
     return result;
   }

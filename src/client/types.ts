@@ -43,8 +43,9 @@ export interface GetOptions {
   readonly maxLagMs?: number;
 }
 
-export interface GetResult {
-  readonly value: unknown;
+/** `T` is the type the caller stored under the key: the store keeps JSON and does not check it. */
+export interface GetResult<T = unknown> {
+  readonly value: T;
   /** The applied index the value reflects. */
   readonly index: number;
   readonly nodeId: string;

@@ -45,8 +45,9 @@ export interface ReadOptions {
   readonly nodeId?: NodeId;
 }
 
-export interface ReadResult {
-  readonly value: unknown;
+/** `T` is the type the caller stored under the key: the store keeps JSON and does not check it. */
+export interface ReadResult<T = unknown> {
+  readonly value: T;
   readonly index: number;
   readonly nodeId: NodeId;
   readonly role: Role;
@@ -69,7 +70,7 @@ export interface ClusterStatus {
 
 /** A session for monotonic reads: it never answers from an older state than one it already saw. */
 export interface ReadSession {
-  get(key: string, options?: Omit<ReadOptions, 'consistency' | 'minIndex'>): Promise<ReadResult | undefined>;
+  get<T = unknown>(key: string, options?: Omit<ReadOptions, 'consistency' | 'minIndex'>): Promise<ReadResult<T> | undefined>;
   /** The highest index this session has observed. */
   readonly highestIndex: number;
 }
@@ -157,7 +158,7 @@ export class Cluster extends EventEmitter {
   // ------------------------------------------------------------------ reads
 
   /** Resolves `{ value, index, ... }`, or undefined when the key is absent. */
-  async get(key: string, options: ReadOptions = {}): Promise<ReadResult | undefined> {
+  async get<T = unknown>(key: string, options: ReadOptions = {}): Promise<ReadResult<T> | undefined> {
     const consistency = options.consistency ?? 'linearizable';
     const request: ClientRequest = {
       kind: 'get',
@@ -178,13 +179,13 @@ export class Cluster extends EventEmitter {
     ) as ReadAnswer;
     if (!answer.ok) throw toError(answer.error);
     if (!answer.found) return undefined;
-    return { value: answer.value, index: answer.index, nodeId: answer.nodeId, role: answer.role, lagMs: answer.lagMs };
+    return { value: answer.value as T, index: answer.index, nodeId: answer.nodeId, role: answer.role, lagMs: answer.lagMs };
   }
 
   session(): ReadSession {
     let highestIndex = 0;
-    const get = async (key: string, options: Omit<ReadOptions, 'consistency' | 'minIndex'> = {}) => {
-      const result = await this.get(key, { ...options, consistency: 'monotonic', minIndex: highestIndex });
+    const get = async <T = unknown>(key: string, options: Omit<ReadOptions, 'consistency' | 'minIndex'> = {}) => {
+      const result = await this.get<T>(key, { ...options, consistency: 'monotonic', minIndex: highestIndex });
       if (result) highestIndex = Math.max(highestIndex, result.index);
       return result;
     };

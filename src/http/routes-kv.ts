@@ -14,6 +14,8 @@ import { json, type Reply } from './reply.js';
 import type { Route, RouteContext } from './router.js';
 
 const WRITE_QUERY = ['mode', 'minReplicas', 'timeoutMs', 'fencingToken', 'clientId', 'seq'] as const;
+/** A PUT or cas answer names the write (term, index, leaderId); the value written comes back only with returnValue=true. */
+const VALUE_WRITE_QUERY = [...WRITE_QUERY, 'returnValue'] as const;
 const READ_QUERY = ['consistency', 'minIndex', 'maxLagMs'] as const;
 const CONSISTENCIES_WITH_MIN_INDEX: readonly string[] = ['read-your-writes', 'monotonic'];
 
@@ -28,21 +30,22 @@ const DECIMAL = /^-?\d{1,16}(\.\d{1,16})?$/;
 
 export function keyRoutes(context: ServerContext): Route[] {
   return [
-    { method: 'PUT', pattern: '/key/:key', query: WRITE_QUERY, handle: (route) => put(context, route) },
+    { method: 'PUT', pattern: '/key/:key', query: VALUE_WRITE_QUERY, handle: (route) => put(context, route) },
     { method: 'GET', pattern: '/key/:key', query: READ_QUERY, handle: (route) => get(context, route) },
     { method: 'DELETE', pattern: '/key/:key', query: WRITE_QUERY, handle: (route) => remove(context, route) },
-    { method: 'POST', pattern: '/key/:key/cas', query: WRITE_QUERY, handle: (route) => cas(context, route) },
+    { method: 'POST', pattern: '/key/:key/cas', query: VALUE_WRITE_QUERY, handle: (route) => cas(context, route) },
   ];
 }
 
 async function put(context: ServerContext, route: RouteContext): Promise<Reply> {
   const key = keyOf(route);
   const options = writeOptions(route.query);
+  const returnValue = returnValueParam(route.query);
   // A delete-shaped check covers the key and the options: refused before a body is read.
   refuseEarly({ kind: 'delete', key, options });
   const value = await readJsonBody(route.req, context.limits, true);
   const answer = await write(context, route, { kind: 'put', key, value, options });
-  return json(200, { success: true, key, value, term: answer.term, index: answer.index, leaderId: context.endpoint.id });
+  return json(200, { success: true, key, ...(returnValue ? { value } : {}), term: answer.term, index: answer.index, leaderId: context.endpoint.id });
 }
 
 async function remove(context: ServerContext, route: RouteContext): Promise<Reply> {
@@ -54,6 +57,7 @@ async function remove(context: ServerContext, route: RouteContext): Promise<Repl
 async function cas(context: ServerContext, route: RouteContext): Promise<Reply> {
   const key = keyOf(route);
   const options = writeOptions(route.query);
+  const returnValue = returnValueParam(route.query);
   refuseEarly({ kind: 'delete', key, options });
   const body = await readJsonBody(route.req, context.limits, true);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -64,7 +68,7 @@ async function cas(context: ServerContext, route: RouteContext): Promise<Reply> 
   const { expected, next } = body as { expected?: unknown; next?: unknown };
   if (!('expected' in body)) throw badRequest('"expected" is missing (use null for "the key is absent")');
   const answer = await write(context, route, { kind: 'cas', key, expected, next, options });
-  return json(200, { success: true, key, value: next, term: answer.term, index: answer.index, leaderId: context.endpoint.id });
+  return json(200, { success: true, key, ...(returnValue ? { value: next } : {}), term: answer.term, index: answer.index, leaderId: context.endpoint.id });
 }
 
 async function get(context: ServerContext, route: RouteContext): Promise<Reply> {
@@ -158,6 +162,14 @@ function readRequest(key: string, query: ReadonlyMap<string, string>): ReadReque
     ...(minIndex !== undefined ? { minIndex } : {}),
     ...(maxLagMs !== undefined ? { maxLagMs } : {}),
   };
+}
+
+/** Echoing the value is asked for: a 500 KB write need not come back as a 500 KB answer. */
+function returnValueParam(query: ReadonlyMap<string, string>): boolean {
+  const raw = query.get('returnValue');
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw badRequest(`returnValue must be true or false, got ${JSON.stringify(raw)}`);
 }
 
 /** A number from the query; whether it is in range (an integer, positive...) is validateRequest's to say. */

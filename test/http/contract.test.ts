@@ -57,7 +57,11 @@ describe('HTTP key-value contract', () => {
 
     const written = await writeFollowingLeader('PUT', dev.http.urls[id] as string, '/key/name', 'Alice', session());
     expect(written.status).toBe(200);
-    expect(written.body).toEqual({
+    // The answer names the write; the value comes back only when asked for (a 500 KB write need not return 500 KB).
+    expect(written.body).toEqual({ success: true, key: 'name', term: expect.any(Number), index: expect.any(Number), leaderId: expect.any(String) });
+    expect(written.headers.get('content-type')).toMatch(/^application\/json/);
+    const echoed = await writeFollowingLeader('PUT', dev.http.urls[id] as string, '/key/name?returnValue=true', 'Alice', session());
+    expect(echoed.body).toEqual({
       success: true,
       key: 'name',
       value: 'Alice',
@@ -65,7 +69,9 @@ describe('HTTP key-value contract', () => {
       index: expect.any(Number),
       leaderId: expect.any(String),
     });
-    expect(written.headers.get('content-type')).toMatch(/^application\/json/);
+    const badEcho = await call('PUT', `${dev.http.urls[id]}/key/name?returnValue=yes`, 'Bob');
+    expect(badEcho.status).toBe(400);
+    expect(badEcho.body.detail).toMatch(/returnValue must be true or false/);
   });
 
   it('reads at every consistency level, with the node that answered and its lag', async () => {
@@ -113,7 +119,7 @@ describe('HTTP key-value contract', () => {
   });
 
   it('deletes, compare-and-sets, and refuses a CAS mismatch with the current value', async () => {
-    const created = await writeFollowingLeader('POST', anyUrl, '/key/counter/cas', { expected: null, next: 1 }, session());
+    const created = await writeFollowingLeader('POST', anyUrl, '/key/counter/cas?returnValue=true', { expected: null, next: 1 }, session());
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ success: true, key: 'counter', value: 1 });
     const url = dev.http.urls[created.body.leaderId] as string;

@@ -9,15 +9,19 @@ import { ReplikitError } from '../ground/errors.js';
 import { clusterEventsOf, createDashboard } from '../dashboard/index.js';
 import { startDevHttpServers } from '../serve/dev-servers.js';
 import { nodeCountProblem } from './dev-data-folder.js';
+import { stopSignal } from './stop-signal.js';
 import { listenProblem } from './listen-errors.js';
+import { createLogger, logLine, LOG_FORMATS, LOG_LEVELS, parseLogOption } from '../serve/logger.js';
 
-const USAGE = `usage: replikit dev [--nodes 3] [--port 4001] [--host 127.0.0.1] [--data DIR] [--mode quorum]
+const USAGE = `usage: replikit dev [--nodes 3] [--port 4001] [--host 127.0.0.1] [--data DIR] [--mode quorum] [--log-format text]
 
   --nodes N     voters, 1 to 9 (default 3)
   --port P      HTTP port of the first node; node i listens on P+i-1 (default 4001)
   --host H      address to listen on (default 127.0.0.1)
   --data DIR    keep each node's LMDB files under DIR/<id> (default: a temp folder, removed on stop)
-  --mode M      default replication mode: quorum, sync, semi-sync or async`;
+  --mode M      default replication mode: quorum, sync, semi-sync or async
+  --log-format F   what happens after the banner, as text lines (default) or JSON records (json)
+  --log-level L    debug, info (default), warn or error`;
 
 /** How long the banner waits to name the first leader. */
 const FIRST_LEADER_WAIT_MS = 5000;
@@ -38,6 +42,8 @@ export async function runDevCommand(argv: string[]): Promise<number> {
         host: { type: 'string', default: '127.0.0.1' },
         data: { type: 'string' },
         mode: { type: 'string', default: 'quorum' },
+        'log-format': { type: 'string', default: 'text' },
+        'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -48,6 +54,17 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  let log;
+  try {
+    log = logLine(
+      createLogger({
+        format: parseLogOption('log-format', values['log-format'], LOG_FORMATS),
+        level: parseLogOption('log-level', values['log-level'], LOG_LEVELS),
+      }),
+    );
+  } catch (error) {
+    return usageError((error as Error).message);
   }
   const nodes = Number(values.nodes);
   const port = Number(values.port);
@@ -92,9 +109,10 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     throw error;
   }
   urls = servers.urls;
+  const stopped = stopSignal();
   const leader = await firstLeader(cluster);
   const where = values.data ? `data in ${values.data}` : `data in ${cluster.dataDir} (a temp folder, removed on stop; --data DIR keeps it)`;
-  console.log(`replikit dev: ${nodes} nodes, ${values.mode} mode, ${where}`);
+  console.log(`replikit dev: ${nodes} node${nodes === 1 ? "" : "s"}, ${values.mode} mode, ${where}`);
   for (const [id, url] of Object.entries(servers.urls)) console.log(`  ${id}  ${url}   dashboard: ${url}/`);
   console.log(leader ? `leader: ${leader.id} (term ${leader.term})` : `no leader yet after ${FIRST_LEADER_WAIT_MS} ms; leader changes are printed below`);
   console.log(`try: curl -X PUT ${Object.values(servers.urls)[0]}/key/hello -H 'content-type: application/json' -d '"world"'`);
@@ -103,17 +121,18 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   cluster.on('leader-change', (event: { leaderId: string | null; term: number }) => {
     if (!event.leaderId || (event.leaderId === lastLeader?.id && event.term === lastLeader.term)) return;
     lastLeader = { id: event.leaderId, term: event.term };
-    console.log(`leader: ${event.leaderId} (term ${event.term})`);
+    log(`leader: ${event.leaderId} (term ${event.term})`);
+  });
+  cluster.on('node-crashed', (event: { id: string; reason: string }) => log(`${event.id} crashed: ${event.reason}`, 'error'));
+  cluster.on('node-restarted', (event: { id: string }) => log(`${event.id} restarted`));
+  cluster.on('crash-loop', (event: { id: string; restarts: number }) => {
+    log(`${event.id} is crash-looping (${event.restarts} restarts in a minute): left down`, 'error');
   });
   cluster.on('node-fenced', (event: { id: string; reason: string; term: number; detail: string }) => {
-    console.log(`fenced ${event.id} (${event.reason}) in term ${event.term}: ${event.detail}; restarting it as follower`);
+    log(`fenced ${event.id} (${event.reason}) in term ${event.term}: ${event.detail}; restarting it as follower`, 'warn');
   });
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   console.log('\nstopping...');
   dashboard.close();
   await servers.close();

@@ -7,6 +7,8 @@ import { MIN_SECRET_BYTES } from '../transport/tcp/limits.js';
 import { startProcessNode, type ProcessNodeOptions } from '../serve/process-node.js';
 import { parseAddress, parseNamedList } from './addresses.js';
 import { listenProblem } from './listen-errors.js';
+import { stopSignal } from './stop-signal.js';
+import { createLogger, logLine, LOG_FORMATS, LOG_LEVELS, parseLogOption } from '../serve/logger.js';
 
 const USAGE = `usage: replikit node --id n1 --http 127.0.0.1:4001 --listen 127.0.0.1:5001
                     --peers n1=127.0.0.1:5001,n2=127.0.0.1:5002,n3=127.0.0.1:5003
@@ -27,6 +29,8 @@ const USAGE = `usage: replikit node --id n1 --http 127.0.0.1:4001 --listen 127.0
   --lag-threshold-ms N /health fails past this follower lag (default 1000)
   --tls-cert F --tls-key F --tls-ca F   mutual TLS between nodes
   --chaos              accept POST /admin/partition and /admin/heal (fault campaigns only)
+  --log-format F       text (one readable line per record, the default) or json (one JSON record per line)
+  --log-level L        debug, info (default), warn or error
   --config FILE        a JSON file with any of these keys (camelCase: id, http, listen, peers, ...)`;
 
 const OPTION_NAMES = [
@@ -46,6 +50,8 @@ const OPTION_NAMES = [
   'tls-ca',
   'chaos',
   'initial-voters',
+  'log-format',
+  'log-level',
 ] as const;
 
 export async function runNodeCommand(argv: string[]): Promise<number> {
@@ -67,6 +73,7 @@ export async function runNodeCommand(argv: string[]): Promise<number> {
     console.error(`replikit node: ${(error as Error).message}\n(replikit node --help lists the options)`);
     return 2;
   }
+  const stopped = stopSignal();
   let node;
   try {
     node = await startProcessNode(options);
@@ -78,11 +85,8 @@ export async function runNodeCommand(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  console.log(`replikit node ${options.id}: http ${node.httpUrl}, peers on ${node.raftAddress.host}:${node.raftAddress.port}`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
-  });
+  options.log(`replikit node ${options.id}: http ${node.httpUrl}, peers on ${node.raftAddress.host}:${node.raftAddress.port}`);
+  await stopped;
   await node.close();
   return 0;
 }
@@ -150,6 +154,11 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
   const tlsFiles = ['tls-cert', 'tls-key', 'tls-ca'].map((name) => text(name, false));
   if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new Error('--tls-cert, --tls-key and --tls-ca go together');
   const readPem = (path: string): Buffer => readFileSync(path);
+  const logger = createLogger({
+    format: parseLogOption('log-format', text('log-format', false) ?? 'text', LOG_FORMATS),
+    level: parseLogOption('log-level', text('log-level', false) ?? 'info', LOG_LEVELS),
+    node: id,
+  });
   return {
     id,
     http: parseAddress(text('http') as string, '--http'),
@@ -167,7 +176,7 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
     ...(tlsFiles.every(Boolean)
       ? { tls: { cert: readPem(tlsFiles[0] as string), key: readPem(tlsFiles[1] as string), ca: readPem(tlsFiles[2] as string) } }
       : {}),
-    log: (line) => console.log(`[${id}] ${line}`),
+    log: logLine(logger),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeId } from '../core/types.js';
 import { createDashboard } from '../dashboard/dashboard.js';
+import type { LogLine } from './logger.js';
 import { DEFAULT_HOST_TIMING, HEARTBEATS_PER_ELECTION_TIMEOUT, HostSupervisor, type HostEvent, type HostTiming } from '../host/host-supervisor.js';
 import { sendFenceNotice } from '../host/fence-request.js';
 import { fenceRoute } from '../host/fence-route.js';
@@ -40,7 +41,8 @@ export interface ProcessNodeOptions {
   readonly mode: NodeRuntimeConfig['defaultMode'];
   readonly lagThresholdMs: number;
   readonly timing?: Partial<HostTiming>;
-  readonly log: (line: string) => void;
+  /** The node's log (logger.ts): what happened to it, at a level. */
+  readonly log: LogLine;
   /**
    * Accept fault injection over HTTP (/admin/partition, /admin/heal, and
    * /admin/debug/hang to hang the node's thread): for test campaigns such as
@@ -131,20 +133,20 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
         log(`evidence: ${event.peer} is gone (its connection closed and a redial was refused)`);
         return;
       case 'fenced': {
-        log(`fenced (${event.reason}) in term ${event.term}: ${event.detail}; restarting as follower`);
+        log(`fenced (${event.reason}) in term ${event.term}: ${event.detail}; restarting as follower`, 'warn');
         // To /metrics, /status and the dashboard, which outlive the node thread that was shot.
         const record: FencingRecord = { atMs: event.atMs, reason: event.reason, term: event.term, detail: event.detail };
         for (const listener of fencingListeners) listener(record);
         return;
       }
       case 'crashed':
-        log(`node crashed: ${event.reason}`);
+        log(`node crashed: ${event.reason}`, 'error');
         return;
       case 'restarted':
         log(`node restarted (start #${event.spawns})`);
         return;
       case 'crash-loop':
-        log(`node is crash-looping (${event.restarts} restarts in a minute): left down; see the errors above`);
+        log(`node is crash-looping (${event.restarts} restarts in a minute): left down; see the errors above`, 'error');
         return;
       case 'log':
         log(event.line);
@@ -153,9 +155,9 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
         // STONITH across hosts: tell the stale leader's own supervisor to shoot it.
         const url = options.peerHttp[event.leaderId];
         if (!url) return;
-        log(`${event.leaderId} still leads term ${event.staleTerm} (now ${event.term}): asking its host to fence it`);
+        log(`${event.leaderId} still leads term ${event.staleTerm} (now ${event.term}): asking its host to fence it`, 'warn');
         const notice = { clusterId: options.clusterId, from: id, to: event.leaderId, staleTerm: event.staleTerm, newerTerm: event.term, sentAtMs: Date.now() };
-        sendFenceNotice(url, notice, options.secret).catch((error: Error) => log(`fence notice to ${event.leaderId} failed: ${error.message}`));
+        sendFenceNotice(url, notice, options.secret).catch((error: Error) => log(`fence notice to ${event.leaderId} failed: ${error.message}`, 'warn'));
         return;
       }
     }

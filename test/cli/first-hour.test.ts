@@ -39,9 +39,9 @@ function replikit(args: string[], options: { untilStdout?: RegExp; timeoutMs?: n
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr: signal ? `${stderr}(ended by ${signal})` : stderr });
     });
   });
 }
@@ -112,7 +112,7 @@ describe('replikit at the shell', () => {
     const { port, server } = await occupiedPort();
     await new Promise((resolve) => server.close(resolve));
     const run = await replikit(['dev', '--nodes', '1', '--port', String(port)], { untilStdout: /Ctrl-C stops the cluster/ });
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/^leader: n1 \(term \d+\)$/m);
     const folder = /data in (\S+) \(a temp folder, removed on stop/.exec(run.stdout)?.[1];
     expect(folder, run.stdout).toBeDefined();

@@ -327,14 +327,14 @@ export class LeaderlessCore {
     // A duplicate of a stamp already given: answer with the first dot, never stamp the write twice.
     if (remembered !== undefined) return this.replyStamped(message, { ok: true, clock: this.store.get(message.key) as KeyClock, dot: remembered });
     if (!this.canTakeHint(message.hintFor, message.key)) return this.replyStamped(message, { ok: false, error: 'hints-full' });
-    const local = this.store.get(message.key) ?? emptyClock();
+    const local = this.bugs.has('stamp-ignores-replica') ? emptyClock() : (this.store.get(message.key) ?? emptyClock());
     const result = message.write.deleted
       ? tombstones.remove(local, message.context, this.id)
       : tombstones.put(local, message.context, message.write.value, this.id);
     if (!result.ok) return this.replyStamped(message, { ok: false, error: 'too-many-siblings' });
-    this.storeClock(message.key, result.clock);
-    this.takeHint(message.hintFor, message.key);
     const dot = newestDotOf(result.clock, this.id);
+    this.mergeIntoStore(message.key, result.clock);
+    this.takeHint(message.hintFor, message.key);
     this.rememberStamp(ref, dot);
     this.emit(this.output.stamps, { coordinator: message.coordinator, incarnation: message.incarnation, requestId: message.requestId, key: message.key, dot });
     this.replyStamped(message, { ok: true, clock: result.clock, dot });

@@ -11,6 +11,9 @@ export const LEADERLESS_PLANTED_BUGS = [
   'volatile-hints',
   // A read never repairs the replicas that answered stale or missing.
   'no-read-repair',
+  // The stamping replica numbers the write from the client's context alone, not from its own replica
+  // of the key: a blind write reuses a dot the node already gave another write.
+  'stamp-ignores-replica',
 ] as const;
 
 export type LeaderlessPlantedBug = (typeof LEADERLESS_PLANTED_BUGS)[number];

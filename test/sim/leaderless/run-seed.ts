@@ -7,6 +7,7 @@
 // checks run: no acknowledged write lost, every key's primaries agree.
 // The same seed gives the same run.
 
+import { canonicalJson } from '../../../src/check/canonical-json.js';
 import { createRandom, type Random } from '../../../src/core/random.js';
 import { sameClock } from '../../../src/leaderless/clocks.js';
 import {
@@ -19,6 +20,7 @@ import {
   type LeaderlessPlantedBug,
   type NodeId,
   type Ring,
+  type Sibling,
 } from '../../../src/leaderless/index.js';
 import * as dvv from '../../../src/convergence/dvv-set.js';
 import * as vv from '../../../src/convergence/version-vector.js';
@@ -116,6 +118,7 @@ class LeaderlessSimulation {
   private readsAnswered = 0;
   private writesAcked = 0;
   private readonly failures: Record<string, number> = {};
+  private readonly attemptedValues = new Set<string>();
 
   constructor(private readonly options: LeaderlessSeedOptions) {
     this.random = createRandom(options.seed);
@@ -262,7 +265,9 @@ class LeaderlessSimulation {
     const request: ClientRequest = op === 'put' ? { op, ...base, context, value: `${client.name}-w${this.history.writes.length + 1}` } : { op, ...base, context };
     const requestId = core.request(request);
     // Recorded before the drain that reports its stamp (a coordinator that is a replica stamps at once).
-    const record = this.history.record({ coordinator: node.id, incarnation: node.incarnation, requestId }, { key, op, context });
+    if (request.op === 'put') this.attemptedValues.add(canonicalJson(request.value));
+    const sibling: Sibling = request.op === 'put' ? { deleted: false, value: request.value ?? null } : { deleted: true };
+    const record = this.history.record({ coordinator: node.id, incarnation: node.incarnation, requestId }, { key, op, context, sibling });
     client.pending = { op, record, via: node.id, incarnation: node.incarnation, requestId, w };
     this.drainNode(node);
   }
@@ -313,6 +318,9 @@ class LeaderlessSimulation {
       if (answer.op !== 'get' || pending.op !== 'get') return void this.violations.push(`a ${pending.op} answered as a ${answer.op}`);
       this.readsAnswered++;
       client.contexts.set(pending.key, answer.context);
+      for (const value of answer.values) {
+        if (!this.attemptedValues.has(canonicalJson(value))) this.violations.push(`a read of ${pending.key} returned ${JSON.stringify(value)}, which nobody wrote`);
+      }
       return;
     }
     this.writesAcked++;

@@ -8,18 +8,23 @@
 //
 // Each write's dots are learned from the stamps the cores report (a write
 // can be stamped without its coordinator hearing of it, and then it can
-// still supersede others), never from the state being checked.
+// still supersede others), never from the state being checked. A dot counts
+// as kept only when the sibling under it is this write's own: a node that
+// numbered two writes alike would otherwise pass one off as the other.
 
+import { canonicalJson } from '../../../src/check/canonical-json.js';
 import * as dvv from '../../../src/convergence/dvv-set.js';
 import * as vv from '../../../src/convergence/version-vector.js';
 import type { Dot } from '../../../src/convergence/dots.js';
-import type { KeyClock, NodeId, Stamp } from '../../../src/leaderless/index.js';
+import type { KeyClock, NodeId, Sibling, Stamp } from '../../../src/leaderless/index.js';
 import { sameClock } from '../../../src/leaderless/clocks.js';
 
 export interface WriteRecord {
   readonly writeId: number;
   readonly key: string;
   readonly op: 'put' | 'delete';
+  /** What the write stored: its value (unique per write in the simulator), or the tombstone. */
+  readonly sibling: Sibling;
   readonly context: vv.VersionVector;
   readonly dots: Dot[];
   ackedDot: Dot | null;
@@ -53,8 +58,10 @@ export class WriteHistory {
 
   /** Acknowledged writes whose dot is neither a sibling of `finalClocks[key]` nor superseded by a kept write that saw it. */
   lostWrites(finalClocks: ReadonlyMap<string, KeyClock>): WriteRecord[] {
-    const liveDots = new Map<string, Set<string>>();
-    for (const [key, clock] of finalClocks) liveDots.set(key, new Set(dvv.siblings(clock).map(({ dot }) => dotKey(dot))));
+    const liveDots = new Map<string, Map<string, string>>();
+    for (const [key, clock] of finalClocks) {
+      liveDots.set(key, new Map(dvv.siblings(clock).map(({ dot, value }) => [dotKey(dot), canonicalJson(value)])));
+    }
     const kept = new Map<number, boolean>();
     const isKept = (record: WriteRecord): boolean => {
       const known = kept.get(record.writeId);
@@ -62,7 +69,7 @@ export class WriteHistory {
       kept.set(record.writeId, false); // A context only covers earlier dots, so there are no cycles; this guards anyway.
       const live = liveDots.get(record.key);
       const result =
-        record.dots.some((dot) => live?.has(dotKey(dot)) ?? false) ||
+        record.dots.some((dot) => live?.get(dotKey(dot)) === canonicalJson(record.sibling)) ||
         this.writes.some(
           (other) =>
             other !== record &&

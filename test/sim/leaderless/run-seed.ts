@@ -83,7 +83,7 @@ interface Weather {
   readonly blindWriteChance: number;
 }
 
-type Pending = { readonly via: NodeId; readonly incarnation: number; readonly requestId: number; readonly w: number } & (
+type Pending = { readonly via: NodeId; readonly incarnation: number; readonly requestId: number; readonly r: number; readonly w: number } & (
   | { readonly op: 'get'; readonly key: string }
   | { readonly op: 'put' | 'delete'; readonly record: WriteRecord }
 );
@@ -136,7 +136,7 @@ class LeaderlessSimulation {
       maxDelayTicks: this.random.pick([0, 2, 6]),
     });
     this.weather = {
-      crashChancePerTick: this.random.pick([0, 0.01, 0.03]),
+      crashChancePerTick: this.random.pick([0, 0.02, 0.05]),
       partitionChancePerTick: this.random.pick([0, 0.01, 0.03]),
       falseSuspicionChance: this.random.pick([0, 0.5, 1]),
       requestChancePerClientTick: this.random.pick([0.2, 0.5]),
@@ -253,12 +253,14 @@ class LeaderlessSimulation {
     const key = this.random.pick(this.keys);
     const roll = this.random.next();
     const op = roll < 0.45 ? 'get' : roll < 0.9 ? 'put' : 'delete';
-    const r = 1 + this.random.int(this.n);
-    const w = 1 + this.random.int(this.n);
-    const base = { key, n: this.n, r, w, deadlineTicks: REQUEST_DEADLINE_TICKS };
+    // Mostly the cluster's n; sometimes fewer replicas for this one request (the final read uses the full n).
+    const n = this.random.chance(0.2) ? 1 + this.random.int(this.n) : this.n;
+    const r = 1 + this.random.int(n);
+    const w = 1 + this.random.int(n);
+    const base = { key, n, r, w, deadlineTicks: REQUEST_DEADLINE_TICKS };
     if (op === 'get') {
       const requestId = core.request({ op, ...base });
-      client.pending = { op, key, via: node.id, incarnation: node.incarnation, requestId, w };
+      client.pending = { op, key, via: node.id, incarnation: node.incarnation, requestId, r, w };
       return this.drainNode(node);
     }
     const context = this.random.chance(this.weather.blindWriteChance) ? vv.empty() : (client.contexts.get(key) ?? vv.empty());
@@ -268,7 +270,7 @@ class LeaderlessSimulation {
     if (request.op === 'put') this.attemptedValues.add(canonicalJson(request.value));
     const sibling: Sibling = request.op === 'put' ? { deleted: false, value: request.value ?? null } : { deleted: true };
     const record = this.history.record({ coordinator: node.id, incarnation: node.incarnation, requestId }, { key, op, context, sibling });
-    client.pending = { op, record, via: node.id, incarnation: node.incarnation, requestId, w };
+    client.pending = { op, record, via: node.id, incarnation: node.incarnation, requestId, r, w };
     this.drainNode(node);
   }
 
@@ -317,6 +319,7 @@ class LeaderlessSimulation {
     if (answer.op === 'get' || pending.op === 'get') {
       if (answer.op !== 'get' || pending.op !== 'get') return void this.violations.push(`a ${pending.op} answered as a ${answer.op}`);
       this.readsAnswered++;
+      if (answer.replicasAnswered < pending.r) this.violations.push(`a read of ${pending.key} answered by ${answer.replicasAnswered} < r = ${pending.r}`);
       client.contexts.set(pending.key, answer.context);
       for (const value of answer.values) {
         if (!this.attemptedValues.has(canonicalJson(value))) this.violations.push(`a read of ${pending.key} returned ${JSON.stringify(value)}, which nobody wrote`);

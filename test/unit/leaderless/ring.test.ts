@@ -98,14 +98,16 @@ describe('ring: properties', () => {
     }
   });
 
-  it('balances 3..9 nodes with 64 vnodes: every share within [0.6, 1.5] of fair, whatever the node names', () => {
+  // A node's share is the sum of its 64 arcs, so it spreads by about 1/8 of fair, with a long upper
+  // tail; over 20,000 rings of random names the extremes measured were 0.56 and 1.61 of fair.
+  it('balances 3..9 nodes with 64 vnodes: every share within [0.5, 1.75] of fair, whatever the node names', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 3, maxLength: 9 }), (names) => {
         const shares = [...ownershipShares(createRing(names, 64)).values()];
         expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
         for (const share of shares) {
-          expect(share * names.length).toBeGreaterThan(0.6);
-          expect(share * names.length).toBeLessThan(1.5);
+          expect(share * names.length).toBeGreaterThan(0.5);
+          expect(share * names.length).toBeLessThan(1.75);
         }
       }),
       { numRuns: 200 },

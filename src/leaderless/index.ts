@@ -2,8 +2,10 @@
 // consistent-hash ring, coordinated requests with per-request n/r/w, DVV
 // siblings and tombstones, read repair and hinted handoff. No runtime yet.
 
-export { LeaderlessCore, MAX_OUTPUT_ITEMS_BETWEEN_DRAINS, MAX_REMEMBERED_STAMPS } from './leaderless-core.js';
-export type { LeaderlessConfig, LeaderlessOutput, PersistWrite, PersistedReplicas, Stamp } from './leaderless-core.js';
+export { LeaderlessCore, MAX_OUTPUT_ITEMS_BETWEEN_DRAINS } from './leaderless-core.js';
+export type { LeaderlessConfig, PersistedReplicas } from './leaderless-core.js';
+export type { LeaderlessOutput, PersistWrite, Stamp } from './output.js';
+export { MAX_REMEMBERED_STAMPS } from './replica.js';
 export type { LeaderlessMessage } from './messages.js';
 export { HINT_RETRY_TICKS, MAX_HANDOFFS_PER_TICK_PER_TARGET, MAX_HINTS_PER_TARGET } from './hints.js';
 export type { Hint } from './hints.js';

@@ -5,6 +5,9 @@
 // (one batch) before it sends `messages` or delivers `answers`, because a
 // message or an answer may promise what those writes hold.
 //
+// This file is the coordinator side and the routing; the replica side (the
+// node's own replicas and hints) is src/leaderless/replica.ts.
+//
 // Every node coordinates the requests a client sends it. A write is given
 // its dot by one replica of the key (the coordinator itself when it is one),
 // which then holds it durably; the coordinator sends the resulting clock to
@@ -18,25 +21,12 @@ import { assert } from '../ground/assert.js';
 import * as dvv from '../convergence/dvv-set.js';
 import * as tombstones from '../convergence/dvv-tombstones.js';
 import * as vv from '../convergence/version-vector.js';
-import type { Dot } from '../convergence/dots.js';
-import { emptyClock, hasSeenAll, mergeClocks, newestDotOf, sameClock } from './clocks.js';
-import { HintQueues, type Hint } from './hints.js';
-import type {
-  CoordinatorReply,
-  HandoffAckMessage,
-  HandoffMessage,
-  LeaderlessMessage,
-  ReadMessage,
-  ReadReplyMessage,
-  ReplicateMessage,
-  ReplicatedMessage,
-  RepairMessage,
-  RequestRef,
-  StampedMessage,
-  StampMessage,
-} from './messages.js';
+import { emptyClock, mergeClocks, sameClock } from './clocks.js';
+import type { Hint } from './hints.js';
+import type { CoordinatorReply, LeaderlessMessage, ReadReplyMessage, ReplicatedMessage, RequestRef, StampedMessage } from './messages.js';
+import { emptyOutput, type LeaderlessOutput } from './output.js';
 import type { LeaderlessPlantedBug } from './planted-bugs.js';
-import { MemoryReplicaStore, type ReplicaStore } from './replica-store.js';
+import { Replica } from './replica.js';
 import {
   PendingRequests,
   invalidRequest,
@@ -48,9 +38,6 @@ import {
 } from './requests.js';
 import { createRing, sloppyPreferenceList, type Ring, type SloppyTarget } from './ring.js';
 import type { KeyClock, NodeId } from './types.js';
-
-/** Stamp requests remembered to answer a duplicate with the first dot instead of stamping the write twice. */
-export const MAX_REMEMBERED_STAMPS = 4096;
 
 /** Output items between two drains at most; a runtime drains every turn, so more means it stopped draining. */
 export const MAX_OUTPUT_ITEMS_BETWEEN_DRAINS = 100_000;
@@ -72,34 +59,14 @@ export interface PersistedReplicas {
   readonly hints: Iterable<Hint>;
 }
 
-export type PersistWrite =
-  | { readonly kind: 'store'; readonly key: string; readonly clock: KeyClock }
-  | { readonly kind: 'hint-added'; readonly target: NodeId; readonly key: string }
-  | { readonly kind: 'hint-removed'; readonly target: NodeId; readonly key: string };
-
-/** A dot this node gave a write, for whoever keeps a history (a runtime's log, the simulator's checker). */
-export interface Stamp extends RequestRef {
-  readonly key: string;
-  readonly dot: Dot;
-}
-
-export interface LeaderlessOutput {
-  readonly writes: PersistWrite[];
-  readonly messages: LeaderlessMessage[];
-  readonly answers: Answer[];
-  readonly stamps: Stamp[];
-}
-
 export class LeaderlessCore {
   readonly id: NodeId;
   readonly ring: Ring;
   private readonly incarnation: number;
   private readonly bugs: ReadonlySet<LeaderlessPlantedBug>;
-  private readonly store: ReplicaStore;
-  private readonly hints: HintQueues;
+  private readonly replica: Replica;
   private readonly requests = new PendingRequests();
   private readonly down = new Set<NodeId>();
-  private readonly rememberedStamps = new Map<string, Dot>();
   private nowTick = 0;
   private nextRequestId = 1;
   private output: LeaderlessOutput = emptyOutput();
@@ -112,8 +79,16 @@ export class LeaderlessCore {
     this.ring = createRing(config.nodes, config.vnodesPerNode);
     this.incarnation = config.incarnation;
     this.bugs = new Set(config.plantedBugs ?? []);
-    this.store = new MemoryReplicaStore(persisted.clocks);
-    this.hints = new HintQueues(config.maxHintsPerTarget, persisted.hints);
+    this.replica = new Replica(
+      { id: this.id, bugs: this.bugs, maxHintsPerTarget: config.maxHintsPerTarget, clocks: persisted.clocks, hints: persisted.hints },
+      {
+        send: (message) => this.send(message),
+        persist: (write) => this.emit(this.output.writes, write),
+        stamped: (stamp) => this.emit(this.output.stamps, stamp),
+        isDown: (peer) => this.down.has(peer),
+        nowTick: () => this.nowTick,
+      },
+    );
   }
 
   // ---- inputs ----
@@ -121,7 +96,7 @@ export class LeaderlessCore {
   tick(): void {
     this.nowTick++;
     for (const pending of this.requests.expired(this.nowTick)) this.expire(pending);
-    for (const target of this.hints.targets()) this.deliverHints(target);
+    this.replica.deliverAllHints();
   }
 
   /** Evidence that a peer is down (its connections closed, a failure detector's verdict); it may be wrong, and nothing relies on it being right. */
@@ -132,8 +107,7 @@ export class LeaderlessCore {
 
   peerUp(peer: NodeId): void {
     this.down.delete(peer);
-    this.hints.makeDue(peer);
-    this.deliverHints(peer);
+    this.replica.targetReturned(peer);
   }
 
   /** Starts a client request; its answer comes out of `drain()` under the returned id. */
@@ -154,17 +128,17 @@ export class LeaderlessCore {
     assert(message.to === this.id, `message for ${message.to} stepped on ${this.id}`);
     switch (message.type) {
       case 'stamp':
-        return this.onStamp(message);
+        return this.replica.onStamp(message);
       case 'replicate':
-        return this.onReplicate(message);
+        return this.replica.onReplicate(message);
       case 'read':
-        return this.onRead(message);
+        return this.replica.onRead(message);
       case 'repair':
-        return this.onRepair(message);
+        return this.replica.onRepair(message);
       case 'handoff':
-        return this.onHandoff(message);
+        return this.replica.onHandoff(message);
       case 'handoff-ack':
-        return this.onHandoffAck(message);
+        return this.replica.onHandoffAck(message);
       case 'stamped':
       case 'replicated':
       case 'read-reply':
@@ -182,16 +156,16 @@ export class LeaderlessCore {
 
   // ---- inspection (status pages, the simulator) ----
 
-  replica(key: string): KeyClock | undefined {
-    return this.store.get(key);
+  replicaOf(key: string): KeyClock | undefined {
+    return this.replica.get(key);
   }
 
   keys(): string[] {
-    return [...this.store.keys()].sort();
+    return this.replica.keys();
   }
 
   hintCount(target?: NodeId): number {
-    return target === undefined ? this.hints.total() : this.hints.count(target);
+    return this.replica.hintCount(target);
   }
 
   pendingRequestCount(): number {
@@ -319,110 +293,6 @@ export class LeaderlessCore {
     this.answer({ requestId: pending.requestId, op: pending.op, ok: false, error, replicasAnswered: pending.acked.size, ...(dot ? { dot } : {}) });
   }
 
-  // ---- replica: serving coordinators ----
-
-  private onStamp(message: StampMessage): void {
-    const ref = refKey(message);
-    const remembered = this.rememberedStamps.get(ref);
-    // A duplicate of a stamp already given: answer with the first dot, never stamp the write twice.
-    if (remembered !== undefined) return this.replyStamped(message, { ok: true, clock: this.store.get(message.key) as KeyClock, dot: remembered });
-    if (!this.canTakeHint(message.hintFor, message.key)) return this.replyStamped(message, { ok: false, error: 'hints-full' });
-    const local = this.bugs.has('stamp-ignores-replica') ? emptyClock() : (this.store.get(message.key) ?? emptyClock());
-    const result = message.write.deleted
-      ? tombstones.remove(local, message.context, this.id)
-      : tombstones.put(local, message.context, message.write.value, this.id);
-    if (!result.ok) return this.replyStamped(message, { ok: false, error: 'too-many-siblings' });
-    const dot = newestDotOf(result.clock, this.id);
-    this.mergeIntoStore(message.key, result.clock);
-    this.takeHint(message.hintFor, message.key);
-    this.rememberStamp(ref, dot);
-    this.emit(this.output.stamps, { coordinator: message.coordinator, incarnation: message.incarnation, requestId: message.requestId, key: message.key, dot });
-    this.replyStamped(message, { ok: true, clock: result.clock, dot });
-  }
-
-  private replyStamped(message: StampMessage, outcome: StampedMessage['outcome']): void {
-    this.send({ type: 'stamped', ...this.replyEnvelope(message), key: message.key, outcome });
-  }
-
-  private onReplicate(message: ReplicateMessage): void {
-    dvv.assertDvvSet(message.clock);
-    const ok = this.canTakeHint(message.hintFor, message.key);
-    if (ok) {
-      this.mergeIntoStore(message.key, message.clock);
-      this.takeHint(message.hintFor, message.key);
-    }
-    this.send({ type: 'replicated', ...this.replyEnvelope(message), key: message.key, ok });
-  }
-
-  private onRead(message: ReadMessage): void {
-    this.send({ type: 'read-reply', ...this.replyEnvelope(message), key: message.key, clock: this.store.get(message.key) ?? null });
-  }
-
-  private onRepair(message: RepairMessage): void {
-    dvv.assertDvvSet(message.clock);
-    this.mergeIntoStore(message.key, message.clock);
-  }
-
-  private onHandoff(message: HandoffMessage): void {
-    dvv.assertDvvSet(message.clock);
-    const merged = this.mergeIntoStore(message.key, message.clock);
-    this.send({ type: 'handoff-ack', from: this.id, to: message.from, key: message.key, context: dvv.join(merged) });
-  }
-
-  private onHandoffAck(message: HandoffAckMessage): void {
-    const local = this.store.get(message.key);
-    // A write that joined the hint after the handoff left is not covered yet: keep the hint for the next round.
-    if (local === undefined || !hasSeenAll(message.context, local)) return;
-    if (this.hints.remove(message.from, message.key)) this.persistHint('hint-removed', message.from, message.key);
-  }
-
-  // ---- hints ----
-
-  private canTakeHint(hintFor: NodeId | null, key: string): boolean {
-    return hintFor === null || this.bugs.has('no-hint') || this.hints.canAccept(hintFor, key);
-  }
-
-  private takeHint(hintFor: NodeId | null, key: string): void {
-    if (hintFor === null || this.bugs.has('no-hint')) return;
-    if (this.hints.add(hintFor, key)) this.persistHint('hint-added', hintFor, key);
-    if (!this.down.has(hintFor)) this.deliverHints(hintFor);
-  }
-
-  private deliverHints(target: NodeId): void {
-    if (this.down.has(target)) return;
-    for (const key of this.hints.takeDue(target, this.nowTick)) {
-      const clock = this.store.get(key);
-      assert(clock !== undefined, `a hint for ${key} without a replica of it`);
-      this.send({ type: 'handoff', from: this.id, to: target, key, clock });
-    }
-  }
-
-  private persistHint(kind: 'hint-added' | 'hint-removed', target: NodeId, key: string): void {
-    if (!this.bugs.has('volatile-hints')) this.emit(this.output.writes, { kind, target, key });
-  }
-
-  // ---- local state ----
-
-  private mergeIntoStore(key: string, clock: KeyClock): KeyClock {
-    const local = this.store.get(key);
-    const merged = local === undefined ? clock : mergeClocks(local, clock, this.bugs);
-    if (local === undefined || !sameClock(local, merged)) this.storeClock(key, merged);
-    return merged;
-  }
-
-  private storeClock(key: string, clock: KeyClock): void {
-    this.store.set(key, clock);
-    this.emit(this.output.writes, { kind: 'store', key, clock });
-  }
-
-  private rememberStamp(ref: string, dot: Dot): void {
-    this.rememberedStamps.set(ref, dot);
-    if (this.rememberedStamps.size > MAX_REMEMBERED_STAMPS) {
-      const oldest = this.rememberedStamps.keys().next().value as string;
-      this.rememberedStamps.delete(oldest);
-    }
-  }
-
   // ---- output ----
 
   /** A message to this node itself is handled at once: the coordinator is often one of the replicas. */
@@ -449,17 +319,4 @@ export class LeaderlessCore {
   private envelope(to: NodeId, requestId: number): { from: NodeId; to: NodeId } & RequestRef {
     return { from: this.id, to, coordinator: this.id, incarnation: this.incarnation, requestId };
   }
-
-  private replyEnvelope(message: RequestRef & { readonly from: NodeId }): { from: NodeId; to: NodeId } & RequestRef {
-    return { from: this.id, to: message.from, coordinator: message.coordinator, incarnation: message.incarnation, requestId: message.requestId };
-  }
 }
-
-function emptyOutput(): LeaderlessOutput {
-  return { writes: [], messages: [], answers: [], stamps: [] };
-}
-
-function refKey(ref: RequestRef): string {
-  return `${ref.coordinator}/${ref.incarnation}/${ref.requestId}`;
-}
-

@@ -387,13 +387,13 @@ class LeaderlessSimulation {
     const divergent = divergentKeys(
       this.allKeys(),
       (key) => preferenceList(this.ring, key, this.n),
-      (node, key) => this.nodeById(node).core?.replica(key),
+      (node, key) => this.nodeById(node).core?.replicaOf(key),
     );
     for (const key of divergent) this.violations.push(`replicas of ${key} differ after read repair`);
     // A restart from disk must give the same replicas as memory: the runtime's contract held.
     for (const node of this.nodes) {
       for (const key of this.allKeys()) {
-        const inMemory = node.core?.replica(key);
+        const inMemory = node.core?.replicaOf(key);
         const onDisk = node.disk.clocks.get(key);
         const same = inMemory === undefined || onDisk === undefined ? inMemory === onDisk : sameClock(inMemory, onDisk);
         if (!same) this.violations.push(`${node.id}'s replica of ${key} differs from what it persisted`);

@@ -30,7 +30,7 @@ describe('leaderless core: requests', () => {
     expect(read.values).toEqual(['v1']);
     expect(read.replicasAnswered).toBe(2);
     // The put went to all three primaries (w only decides when the client hears); nobody else holds it.
-    for (const node of NODES) expect(cluster.core(node).replica(KEY) !== undefined).toBe(primaries.includes(node));
+    for (const node of NODES) expect(cluster.core(node).replicaOf(KEY) !== undefined).toBe(primaries.includes(node));
   });
 
   it('w = n waits for every replica, r = 1 answers from the first', () => {
@@ -69,7 +69,7 @@ describe('leaderless core: requests', () => {
     ok(cluster.request('a', { op: 'delete', key: KEY, context: after.context }));
     expect(getValues(cluster, 'a', { r: 3 }).values).toEqual([]);
     // The tombstone is kept, not the key dropped: a replica that missed the delete must not bring the value back.
-    expect(dvv.siblingCount(cluster.core(primaries[0]!).replica(KEY)!)).toBe(1);
+    expect(dvv.siblingCount(cluster.core(primaries[0]!).replicaOf(KEY)!)).toBe(1);
   });
 
   it('a write that reaches fewer than w replicas times out at its deadline, saying how many answered', () => {
@@ -130,11 +130,11 @@ describe('leaderless core: read repair', () => {
     const lagging = primaries[2]!;
     cluster.block = (message) => message.to === lagging;
     ok(cluster.request(primaries[0]!, { op: 'put', key: KEY, value: 'v' }));
-    expect(cluster.core(lagging).replica(KEY)).toBeUndefined();
+    expect(cluster.core(lagging).replicaOf(KEY)).toBeUndefined();
     cluster.block = () => false;
     getValues(cluster, primaries[0]!, { r: 1 });
     expect(cluster.delivered.filter((message) => message.type === 'repair').map((message) => message.to)).toEqual([lagging]);
-    expect(tombValues(cluster.core(lagging).replica(KEY))).toEqual(['v']);
+    expect(tombValues(cluster.core(lagging).replicaOf(KEY))).toEqual(['v']);
   });
 
   it('replicas already in agreement get no repair', () => {
@@ -160,10 +160,10 @@ describe('leaderless core: hinted handoff', () => {
     expect(cluster.core(fallback).hintCount(down)).toBe(1);
     expect(cluster.disks.get(fallback)!.hints.size).toBe(1);
     cluster.restart(down);
-    expect(cluster.core(down).replica(KEY)).toBeUndefined();
+    expect(cluster.core(down).replicaOf(KEY)).toBeUndefined();
     cluster.core(fallback).peerUp(down);
     cluster.run();
-    expect(tombValues(cluster.core(down).replica(KEY))).toEqual(['while-down']);
+    expect(tombValues(cluster.core(down).replicaOf(KEY))).toEqual(['while-down']);
     expect(cluster.core(fallback).hintCount()).toBe(0);
     expect(cluster.disks.get(fallback)!.hints.size).toBe(0);
   });
@@ -183,7 +183,7 @@ describe('leaderless core: hinted handoff', () => {
     cluster.block = () => false;
     cluster.tick(25);
     expect(cluster.core(fallback).hintCount(down)).toBe(0);
-    expect(tombValues(cluster.core(down).replica(KEY))).toEqual(['kept']);
+    expect(tombValues(cluster.core(down).replicaOf(KEY))).toEqual(['kept']);
   });
 
   it('a fallback whose hints for a target are full refuses further hinted writes for it', () => {
@@ -204,7 +204,7 @@ describe('leaderless core: hinted handoff', () => {
     cluster.tick(2);
     expect(cluster.answerOf(coordinator, requestId)).toMatchObject({ ok: false, error: 'timeout', replicasAnswered: 2 });
     expect(cluster.core(fallback).hintCount(down)).toBe(1);
-    expect(cluster.core(fallback).replica(other!)).toBeUndefined();
+    expect(cluster.core(fallback).replicaOf(other!)).toBeUndefined();
   });
 
   it('planted bug no-hint: the fallback keeps no hint, and the primary never hears of the write', () => {
@@ -215,7 +215,7 @@ describe('leaderless core: hinted handoff', () => {
     cluster.restart(down);
     cluster.core(fallback).peerUp(down);
     cluster.tick(30);
-    expect(cluster.core(down).replica(KEY)).toBeUndefined();
+    expect(cluster.core(down).replicaOf(KEY)).toBeUndefined();
   });
 });
 

@@ -8,6 +8,10 @@ import tseslint from 'typescript-eslint';
 // transports or threads; a node runtime knows nothing of the HTTP face.
 const LAYERS = {
   ground: [],
+  // The dashboard's page: browser code that sees nothing of the server but
+  // src/dashboard/protocol.ts (types only); the rule for page files below
+  // refuses every other file of src/dashboard/.
+  page: ['dashboard'],
   machines: ['ground'],
   core: ['ground', 'machines'],
   kv: ['ground', 'core'],
@@ -30,11 +34,13 @@ const LAYERS = {
 };
 const PURE_LAYERS = ['ground', 'machines', 'core', 'kv', 'check', 'convergence', 'leaderless', 'multileader'];
 
-const elements = Object.keys(LAYERS).map((type) =>
-  type === 'machines'
-    ? { type, pattern: 'machines/**', partialMatch: false }
-    : { type, pattern: `src/${type}/**`, partialMatch: false },
-);
+// Where each layer lives, when it is not src/<name>/. The first element that
+// matches a file names its layer, so page comes before dashboard.
+const PATTERNS = {
+  machines: 'machines/**',
+  page: 'src/dashboard/page/**',
+};
+const elements = Object.keys(LAYERS).map((type) => ({ type, pattern: PATTERNS[type] ?? `src/${type}/**`, partialMatch: false }));
 const policies = Object.entries(LAYERS).map(([type, allowed]) => ({
   from: { element: { type } },
   allow: { to: { element: { types: { anyOf: [type, ...allowed] } } } },
@@ -48,6 +54,15 @@ const impureGlobals = [
   { name: 'performance', message: 'Pure layers count time in ticks.' },
   { name: 'process', message: 'Pure layers do no I/O and read no environment.' },
 ];
+
+/** Import patterns refused in a page file whose way up to src/dashboard/ is `up`. */
+function pageImports(up) {
+  const escaped = up.replaceAll('.', '\\.');
+  return [
+    { regex: `^${escaped}(?!protocol\\.js$)`, message: 'The page imports no server code: only src/dashboard/protocol.ts (types) and page modules.' },
+    { regex: '^node:', message: 'The page runs in a browser.' },
+  ];
+}
 
 export default [
   { ignores: ['dist/**', 'node_modules/**', 'results/**', 'src/dashboard/page.bundle.js', '**/*.js', '**/*.mjs'] },
@@ -73,6 +88,16 @@ export default [
     rules: {
       'boundaries/dependencies': ['error', { default: 'disallow', policies }],
     },
+  },
+  {
+    // The page runs in a browser: of the server's files it may import
+    // protocol.ts alone, and no Node module.
+    files: ['src/dashboard/page/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...pageImports('../')] }] },
+  },
+  {
+    files: ['src/dashboard/page/dom/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...pageImports('../../')] }] },
   },
   {
     files: PURE_LAYERS.map((layer) => (layer === 'machines' ? 'machines/**/*.ts' : `src/${layer}/**/*.ts`)),

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeRoleMachine, FOLLOWER, CANDIDATE, LEADER_SERVING, PRE_CANDIDATE, roleStatePath } from '../../machines/index.js';
 import type { NodeId, Role } from '../core/types.js';
 import type { NodeEndpoint } from '../node/node-endpoint.js';
-import { DASHBOARD_ASSETS, PAGE_HTML } from './assets/index.js';
+import { DASHBOARD_ASSETS, PAGE_HTML, PAGE_SCRIPT_PATH } from './assets/index.js';
 import { EventFeed } from './event-feed.js';
 import { forwardAllowed, forwardToNode } from './forward.js';
 import {
@@ -22,6 +22,7 @@ import {
   STATUS_FETCH_CONCURRENCY,
   STATUS_FETCH_TIMEOUT_MS,
 } from './limits.js';
+import { readPageBundle } from './page-bundle.js';
 import type { HelloMessage } from './protocol.js';
 import { sendJson, sendText } from './respond.js';
 import { SseHub, sseMessage } from './sse-hub.js';
@@ -114,6 +115,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   // Computed on first use: the statechart does not change while the process runs.
   let machineJson: string | null = null;
   let statechartSvg: string | null = null;
+  // Read once the page first asks for it; a bundle that is missing is looked for again next time.
+  let pageScript: string | null = null;
   const roleStatePaths: Record<Role, string> = {
     follower: roleStatePath(FOLLOWER),
     'pre-candidate': roleStatePath(PRE_CANDIDATE),
@@ -145,6 +148,16 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (asset) {
       if (!isRead) return methodNotAllowed(res, 'GET, HEAD');
       sendText(res, 200, asset.contentType, asset.body, headOnly);
+      return true;
+    }
+    if (path === PAGE_SCRIPT_PATH) {
+      if (!isRead) return methodNotAllowed(res, 'GET, HEAD');
+      pageScript ??= readPageBundle();
+      if (pageScript === null) {
+        sendJson(res, 500, { error: 'Page not built', detail: 'the dashboard script is missing: run `npm run build`' });
+        return true;
+      }
+      sendText(res, 200, 'text/javascript; charset=utf-8', pageScript, headOnly);
       return true;
     }
     if (path === '/dashboard/machine.json') {

@@ -1,6 +1,9 @@
-// What the dashboard's event stream carries (GET /dashboard/events). The page
-// is plain JavaScript, so these types are its contract written down, checked
-// by the server code that produces the messages and by the tests.
+// What the dashboard's server sends its page: the event stream
+// (GET /dashboard/events) and the machine (GET /dashboard/machine.json). The
+// server code that produces the messages and the page (src/dashboard/page/,
+// type-checked with the DOM library) both compile against these types, so
+// neither can change the contract alone. Types only: the page imports nothing
+// else from the server side.
 //
 //   event: hello     once, first: who serves the page and what happened lately
 //   event: snapshot  every SNAPSHOT_INTERVAL_MS: every node's status, as fetched
@@ -9,6 +12,8 @@
 //                    mode, fencings (`node-fenced`), pushed or read from the nodes' /status
 
 import type { NodeId, Role } from '../core/types.js';
+
+export type { NodeId, Role };
 
 /** A node's role as the page shows it; `down` when it did not answer. */
 export type ShownRole = Role | 'down';
@@ -85,4 +90,15 @@ export interface HelloMessage {
   readonly roleStatePaths: Readonly<Record<Role, string>>;
   /** Events from before this page connected, oldest first. */
   readonly recent: readonly FeedMessage[];
+}
+
+/** One transition of GET /dashboard/machine.json, as much as the page reads (the server serves describeRoleMachine()). */
+export interface MachineTransitionView {
+  readonly from: string;
+  readonly to: string;
+  readonly event: string;
+}
+
+export interface MachineView {
+  readonly transitions: readonly MachineTransitionView[];
 }

@@ -13,6 +13,7 @@ import { createCluster, type Cluster } from '../../src/cluster/cluster.js';
 import { clusterEventsOf, createDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import { createNodeHttpServer, type NodeHttpServer } from '../../src/http/index.js';
 import { startDevHttpServers, type DevHttpServers } from '../../src/serve/index.js';
+import { buildPageBundle } from '../dashboard/helpers.js';
 
 // The functions passed to page.waitForFunction run in the browser. The project
 // compiles without the DOM library (a reference to it would reach every file),
@@ -61,6 +62,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
+      // The page the servers send is the bundle of src/dashboard/page/ as it is now.
+      buildPageBundle();
       mkdirSync(SCREENSHOTS, { recursive: true });
       dataDir = mkdtempSync(join(tmpdir(), 'replikit-dashboard-'));
       profileDir = mkdtempSync(join(tmpdir(), 'replikit-chromium-'));

@@ -1,13 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeRoleMachine } from '../../machines/index.js';
-import { DASHBOARD_ASSETS } from '../../src/dashboard/assets/index.js';
+import { DASHBOARD_ASSETS, PAGE_SCRIPT_PATH } from '../../src/dashboard/assets/index.js';
+import { PAGE_BUNDLE_FILE } from '../../src/dashboard/page-bundle.js';
 import { renderStatechartSvg } from '../../src/dashboard/statechart-svg.js';
-import { deadUrl, fakeEndpoint, startDashboardServer, startFakePeer, statusBody, type DashboardServer, type FakePeer } from './helpers.js';
+import { buildPageBundle, deadUrl, fakeEndpoint, startDashboardServer, startFakePeer, statusBody, type DashboardServer, type FakePeer } from './helpers.js';
+
+beforeAll(() => buildPageBundle());
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -56,7 +59,7 @@ describe('the dashboard page and its files', () => {
     expect(csp).toContain("connect-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
-    expect(page.body).toContain('<script type="module" src="/dashboard/assets/app.js"></script>');
+    expect(page.body).toContain('<script type="module" src="/dashboard/assets/page.js"></script>');
     expect(page.body).toContain('id="kv-form"');
     expect(page.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
     const head = await send(`${server.url}/`, 'HEAD');
@@ -65,35 +68,36 @@ describe('the dashboard page and its files', () => {
     expect(Number(head.headers['content-length'])).toBe(Buffer.byteLength(page.body));
   });
 
-  it('serves every file the page and its modules ask for, each with its type', async () => {
+  it('serves every file the page asks for, each with its type: the stylesheet and the bundled script', async () => {
     const { server } = await setup(true);
     const page = await send(`${server.url}/`, 'GET');
-    const wanted = new Set<string>([...page.body.matchAll(/(?:href|src)="(\/dashboard\/[^"]+)"/g)].map((m) => m[1] as string));
-    for (const [path, asset] of Object.entries(DASHBOARD_ASSETS)) {
-      if (!path.endsWith('.js')) continue;
-      for (const m of asset.body.matchAll(/from '\.\/([a-z-]+\.js)'/g)) wanted.add(`/dashboard/assets/${m[1]}`);
-    }
-    expect([...wanted].sort()).toEqual(Object.keys(DASHBOARD_ASSETS).sort());
+    const wanted = [...page.body.matchAll(/(?:href|src)="(\/dashboard\/[^"]+)"/g)].map((m) => m[1] as string).sort();
+    expect(wanted).toEqual([...Object.keys(DASHBOARD_ASSETS), PAGE_SCRIPT_PATH].sort());
     for (const path of wanted) {
       const answer = await send(`${server.url}${path}`, 'GET');
       expect(answer.status, path).toBe(200);
       expect(answer.headers['content-type'], path).toBe(path.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
-      expect(answer.body).toBe(DASHBOARD_ASSETS[path]?.body);
+      expect(answer.body).toBe(path === PAGE_SCRIPT_PATH ? readFileSync(PAGE_BUNDLE_FILE, 'utf8') : DASHBOARD_ASSETS[path]?.body);
     }
+    const head = await send(`${server.url}${PAGE_SCRIPT_PATH}`, 'HEAD');
+    expect(head.body).toBe('');
+    expect(Number(head.headers['content-length'])).toBe(readFileSync(PAGE_BUNDLE_FILE).length);
   });
 
-  it('has browser modules that parse as JavaScript modules', async () => {
+  it('sends one self-contained script module: it imports nothing and parses as JavaScript', async () => {
+    const { server } = await setup(true);
+    const script = (await send(`${server.url}${PAGE_SCRIPT_PATH}`, 'GET')).body;
+    expect(script).not.toMatch(/^\s*(import|export)\b/m);
+    expect(script).toContain('/dashboard/events'); // the stream, from dom/stream.ts
+    expect(script).toContain('won the election'); // the timeline words, from timeline-text.ts
     const dir = mkdtempSync(join(tmpdir(), 'replikit-dashboard-js-'));
     try {
-      const modules = Object.entries(DASHBOARD_ASSETS).filter(([path]) => path.endsWith('.js'));
-      const checks = modules.map(([path, asset]) => {
-        const file = join(dir, path.slice(path.lastIndexOf('/') + 1).replace(/\.js$/, '.mjs'));
-        writeFileSync(file, asset.body);
-        return new Promise<{ path: string; error: string }>((resolve) =>
-          execFile(process.execPath, ['--check', file], (error, _stdout, stderr) => resolve({ path, error: error ? stderr || error.message : '' })),
-        );
-      });
-      for (const { path, error } of await Promise.all(checks)) expect(error, path).toBe('');
+      const file = join(dir, 'page.mjs');
+      writeFileSync(file, script);
+      const error = await new Promise<string>((resolve) =>
+        execFile(process.execPath, ['--check', file], (failed, _stdout, stderr) => resolve(failed ? stderr || failed.message : '')),
+      );
+      expect(error).toBe('');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

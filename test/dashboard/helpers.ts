@@ -2,6 +2,7 @@
 // fake peer nodes answering /status (and echoing key requests), a dashboard
 // behind a real HTTP server, and a small Server-Sent Events reader.
 
+import { execFileSync } from 'node:child_process';
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FencingRecord } from '../../src/node/fencing.js';
@@ -264,4 +265,12 @@ export function openStream(url: string): Promise<SseStream> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Bundles the page from its sources now, as `npm run build` does, so a test
+ * that serves it never sends a stale bundle from an earlier build.
+ */
+export function buildPageBundle(): void {
+  execFileSync(process.execPath, ['scripts/build-page.mjs'], { stdio: 'pipe' });
 }

@@ -1,44 +1,30 @@
-// The page's two subtlest browser modules, run in Node from the very text the
-// server sends: the role tracker (events and snapshots racing each other) and
-// the request helper that follows the leader.
+// The page's two subtlest modules, run in Node: the role tracker (events and
+// snapshots racing each other) and the request helper that follows the leader.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { API_JS } from '../../src/dashboard/assets/api-js.js';
-import { TRACKER_JS } from '../../src/dashboard/assets/tracker-js.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { viaLeader } from '../../src/dashboard/page/api.js';
+import { createRoleTracker, type ObservationCause, type RoleChange, type RoleTracker } from '../../src/dashboard/page/tracker.js';
+import type { ShownRole } from '../../src/dashboard/protocol.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'replikit-page-modules-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function load<T>(name: string, text: string): Promise<T> {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as T;
+/** The tracker with the old positional call, so each scenario reads as one line per observation. */
+interface Scripted {
+  observe(id: string, role: ShownRole, term: number, atMs: number, cause: ObservationCause, live: boolean, detail?: string): void;
+  roleOf: RoleTracker['roleOf'];
+  termOf: RoleTracker['termOf'];
 }
-
-interface Change {
-  id: string;
-  from: string | null;
-  to: string;
-  term: number;
-  cause: string;
-  live: boolean;
-  error?: string;
-}
-type Tracker = {
-  observe(id: string, role: string, term: number, atMs: number, cause: string, live: boolean, error?: string): void;
-  roleOf(id: string): string;
-  termOf(id: string): number;
-};
 
 describe('the role tracker', () => {
-  async function tracker(): Promise<{ tracker: Tracker; changes: Change[] }> {
-    const { createRoleTracker } = await load<{ createRoleTracker(onChange: (c: Change) => void): Tracker }>('tracker.mjs', TRACKER_JS);
-    const changes: Change[] = [];
-    return { tracker: createRoleTracker((change) => changes.push(change)), changes };
+  async function tracker(): Promise<{ tracker: Scripted; changes: RoleChange[] }> {
+    const changes: RoleChange[] = [];
+    const real = createRoleTracker((change) => changes.push(change));
+    return {
+      tracker: {
+        observe: (id, role, term, atMs, cause, live, detail) => real.observe({ id, role, term, atMs, cause, live, detail }),
+        roleOf: real.roleOf,
+        termOf: real.termOf,
+      },
+      changes,
+    };
   }
 
   it('reports each change of role once, whichever source saw it first', async () => {
@@ -88,9 +74,6 @@ describe('the role tracker', () => {
 });
 
 describe('following the leader from the page', () => {
-  type Outcome = { result: { status: number; body: Record<string, unknown> }; answeredBy: string; hops: string[] };
-  type Api = { viaLeader(method: string, path: string, json: string | undefined, servedBy: string, fallbacks?: string[]): Promise<Outcome> };
-
   afterEach(() => {
     vi.unstubAllGlobals();
   });
@@ -109,7 +92,6 @@ describe('following the leader from the page', () => {
   }
 
   it('follows the leader a refusal names, through the page server', async () => {
-    const { viaLeader } = await load<Api>('api.mjs', API_JS);
     const asked = stubFetch({
       '/key/': [503, { error: 'Not the leader', leaderId: 'n2', leaderUrl: 'http://elsewhere:4002' }],
       '/dashboard/nodes/n2/key/': [200, { success: true, index: 9 }],
@@ -120,7 +102,6 @@ describe('following the leader from the page', () => {
   });
 
   it("goes to the page's fallbacks when the refusal names no leader, and stops after three nodes", async () => {
-    const { viaLeader } = await load<Api>('api2.mjs', API_JS);
     const asked = stubFetch({ '/': [503, { error: 'Node stopped', detail: 'n1 is not running' }] });
     const outcome = await viaLeader('GET', '/key/k', undefined, 'n1', ['n1', 'n2', 'n3', 'n4']);
     expect(asked).toEqual(['/key/k', '/dashboard/nodes/n2/key/k', '/dashboard/nodes/n3/key/k']);
@@ -129,7 +110,6 @@ describe('following the leader from the page', () => {
   });
 
   it('turns a network failure into an answer with words, not an exception', async () => {
-    const { viaLeader } = await load<Api>('api3.mjs', API_JS);
     stubFetch({});
     const outcome = await viaLeader('GET', '/key/k', undefined, 'n1', []);
     expect(outcome.result).toEqual({ status: 0, body: { error: 'No answer', detail: 'the server could not be reached (fetch failed)' } });

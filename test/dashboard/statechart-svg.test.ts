@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeRoleMachine, type RoleMachineDescription } from '../../machines/index.js';
-import { assignLayers, labelLinesOf, layoutStatechart, LABEL_LINE_HEIGHT, type StatechartLayout } from '../../src/dashboard/statechart-layout.js';
+import { labelLinesOf, layoutStatechart, LABEL_LINE_HEIGHT, type StatechartLayout } from '../../src/dashboard/statechart-layout.js';
 import { renderStatechartSvg } from '../../src/dashboard/statechart-svg.js';
 
 const description = describeRoleMachine();
@@ -131,18 +131,8 @@ describe('the statechart SVG', () => {
   });
 });
 
-describe('layers', () => {
-  it('set aside back edges and put each state after its furthest predecessor', () => {
-    const layers = assignLayers(['a', 'b', 'c', 'd'], 'a', [
-      { from: 'a', to: 'b' },
-      { from: 'b', to: 'c' },
-      { from: 'a', to: 'c' },
-      { from: 'c', to: 'a' },
-      { from: 'c', to: 'c' },
-      { from: 'c', to: 'd' },
-    ]);
-    expect(Object.fromEntries(layers)).toEqual({ a: 0, b: 1, c: 2, d: 3 });
-  });
+describe('what the layout draws, and what it refuses', () => {
+  const state = (id: string, parent?: string) => ({ id, ...(parent ? { parent } : {}), entry: [], exit: [] });
 
   it('lays out a machine without transitions, and one with a loop only', () => {
     expect(() => layoutStatechart({ states: [{ id: 'only', initial: true, entry: [], exit: [] }], transitions: [] })).not.toThrow();
@@ -152,5 +142,32 @@ describe('layers', () => {
     });
     expect(loop.edges).toHaveLength(1);
     expect(loop.edges[0]?.shape.kind).toBe('cubic');
+  });
+
+  it('routes a step right as a straight arrow, a jump right above the row and a step left below it', () => {
+    const layout = layoutStatechart({
+      states: [state('a'), state('b'), state('c')],
+      transitions: [
+        { from: 'a', to: 'b', event: 'NEXT' },
+        { from: 'a', to: 'c', event: 'JUMP' },
+        { from: 'c', to: 'b', event: 'BACK' },
+      ],
+    });
+    const shape = (from: string, to: string) => layout.edges.find((e) => e.from === from && e.to === to)?.shape;
+    const rowTop = Math.min(...layout.states.map((s) => s.y));
+    const rowBottom = Math.max(...layout.states.map((s) => s.y + s.height));
+    const ys = (from: string, to: string) => {
+      const found = shape(from, to);
+      return found?.kind === 'polyline' ? found.points.map((p) => p.y) : [];
+    };
+    expect(ys('a', 'b')).toHaveLength(2);
+    expect(Math.min(...ys('a', 'c'))).toBeLessThan(rowTop);
+    expect(Math.max(...ys('c', 'b'))).toBeGreaterThan(rowBottom);
+  });
+
+  it('refuses states nested two deep, and inner arrows that do not join neighbours', () => {
+    expect(() => layoutStatechart({ states: [state('a'), state('a.b', 'a'), state('a.b.c', 'a.b')], transitions: [] })).toThrow(/two deep/);
+    const three = [state('a'), state('a.x', 'a'), state('a.y', 'a'), state('a.z', 'a')];
+    expect(() => layoutStatechart({ states: three, transitions: [{ from: 'a.x', to: 'a.z', event: 'SKIP' }] })).toThrow(/does not join neighbours/);
   });
 });

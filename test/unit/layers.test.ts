@@ -40,4 +40,17 @@ describe('layer rules (eslint.config.js)', () => {
     const downward = "import { assert } from '../ground/assert.js';\nassert(true, 'fine');\n";
     expect(await rulesBroken('src/core/planted-downward.ts', downward)).toEqual([]);
   });
+
+  it('refuse the dashboard page importing server code or Node, and allow it the protocol and its own modules', async () => {
+    const server = "import { SseHub } from '../sse-hub.js';\nexport const hub = SseHub;\n";
+    expect(await rulesBroken('src/dashboard/page/planted-server.ts', server)).toEqual(['no-restricted-imports']);
+    const fromDom = "import { createDashboard } from '../../dashboard.js';\nexport const d = createDashboard;\n";
+    expect(await rulesBroken('src/dashboard/page/dom/planted-server.ts', fromDom)).toEqual(['no-restricted-imports']);
+    const machines = "import { roleMachine } from '../../../machines/index.js';\nexport const m = roleMachine;\n";
+    expect(await rulesBroken('src/dashboard/page/planted-machines.ts', machines)).toEqual(['no-restricted-imports', 'boundaries/dependencies']);
+    const node = "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n";
+    expect(await rulesBroken('src/dashboard/page/dom/planted-node.ts', node)).toEqual(['no-restricted-imports']);
+    const allowed = "import type { NodeId } from '../../protocol.js';\nimport { formatMs } from '../format.js';\nexport const f = (id: NodeId): string => id + formatMs(1);\n";
+    expect(await rulesBroken('src/dashboard/page/dom/planted-allowed.ts', allowed)).toEqual([]);
+  });
 });

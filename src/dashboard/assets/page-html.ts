@@ -1,5 +1,6 @@
-// The dashboard's HTML shell. Everything live is filled in by app.js from the
-// event stream; the markup only fixes the regions and the put/get form.
+// The dashboard's HTML shell. Everything live is filled in by the page script
+// (src/dashboard/page/) from the event stream; the markup only fixes the
+// regions and the put/get form.
 
 export const PAGE_HTML = String.raw`<!doctype html>
 <html lang="en">
@@ -10,7 +11,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
 <title>replikit dashboard</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/assets/dashboard.css">
-<script type="module" src="/dashboard/assets/app.js"></script>
+<script type="module" src="/dashboard/assets/page.js"></script>
 </head>
 <body>
 <header class="topbar">

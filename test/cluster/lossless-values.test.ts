@@ -93,6 +93,13 @@ describe('values are lossless through every face of a cluster', () => {
         expect(JSON.stringify(read?.value)).toBe(text);
       }
 
+      // Compare-and-set over HTTP compares own keys: a stored {"__proto__":{}} is not just any object.
+      await client.put('cas/proto', JSON.parse('{"__proto__":{}}'));
+      await expect(client.cas('cas/proto', { y: 1 }, 2)).rejects.toMatchObject({ code: 'cas-mismatch' });
+      await client.cas('cas/proto', JSON.parse('{"__proto__":{}}'), JSON.parse('{"__proto__":{"x":1}}'));
+      lastIndex = (await client.cas('cas/proto', JSON.parse('{"__proto__":{"x":1}}'), JSON.parse('{"__proto__":{"y":2}}'))).index;
+      expect(JSON.stringify((await client.get('cas/proto'))?.value)).toBe('{"__proto__":{"y":2}}');
+
       // The crashed node comes back behind the leader's compacted log, so it must install a snapshot.
       const leader = (await cluster.status()).leaderId;
       const leaderStatus = leader ? await cluster.endpoint(leader).status() : null;

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/check/canonical-json.js';
-import { valuesEqual } from '../../src/kv/index.js';
+import { applyToMap, valuesEqual } from '../../src/kv/index.js';
 
 describe('equality that own keys decide', () => {
   it('compare-and-set does not take a key on the prototype for a stored one', () => {
@@ -12,6 +12,8 @@ describe('equality that own keys decide', () => {
     expect(valuesEqual(JSON.parse('{"__proto__":{}}'), stored)).toBe(false);
     expect(valuesEqual(JSON.parse('{"constructor":{}}'), stored)).toBe(false);
     expect(valuesEqual(JSON.parse('{"__proto__":{"a":1}}'), JSON.parse('{"__proto__":{"a":1}}'))).toBe(true);
+    const state = new Map<string, unknown>([['k', JSON.parse('{"__proto__":{}}')]]);
+    expect(applyToMap(state, { op: 'cas', key: 'k', expected: { y: 1 }, next: 2 })).toMatchObject({ ok: false, reason: 'cas-mismatch' });
   });
 
   it('canonical JSON keeps a __proto__ key instead of setting a prototype', () => {

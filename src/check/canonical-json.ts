@@ -13,11 +13,9 @@ function canonicalize(value: unknown): unknown {
   if (typeof value === 'bigint') return `${value}n`;
   if (Array.isArray(value)) return value.map(canonicalize);
   if (value !== null && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
-    for (const name of Object.keys(value).sort()) {
-      sorted[name] = canonicalize((value as Record<string, unknown>)[name]);
-    }
-    return sorted;
+    // Object.fromEntries defines each key as an own property; assigning
+    // `sorted[name] = ...` would set the prototype for a `__proto__` key instead.
+    return Object.fromEntries(Object.keys(value).sort().map((name) => [name, canonicalize((value as Record<string, unknown>)[name])]));
   }
   return value;
 }

@@ -2,6 +2,7 @@
 // The core sees only bytes; this is the one place that gives them meaning.
 
 import { Packr } from 'msgpackr';
+import { decodeTaggedJson, encodeTaggedJson, isTaggedJson } from './tagged-json.js';
 
 /** A client's write identity: retries reuse it, so the state machine applies the write once. */
 export interface ClientSession {
@@ -33,16 +34,20 @@ export type KvCommand =
       readonly session?: ClientSession;
     };
 
-// Plain maps, no record extension: commands must decode the same on every
-// node and after every restart, whatever was encoded before.
-const packr = new Packr({ useRecords: false, moreTypes: false });
-
+// Commands are written as tagged JSON text (tagged-json.ts): the value inside
+// comes back exactly as the client sent it, `__proto__` keys and lone
+// surrogates included.
 export function encodeCommand(command: KvCommand): Uint8Array {
-  return packr.pack(command);
+  return encodeTaggedJson(command);
 }
 
+// Logs written before tagged JSON hold plain msgpack maps. They decode exactly
+// as they always did, `__proto__` renamed: a node replaying an old entry must
+// compute the state its peers computed from it, and they computed it so.
+const legacy = new Packr({ useRecords: false, moreTypes: false });
+
 export function decodeCommand(data: Uint8Array): KvCommand {
-  const command = packr.unpack(data) as KvCommand;
+  const command = (isTaggedJson(data) ? decodeTaggedJson(data) : legacy.unpack(data)) as KvCommand;
   if (typeof command !== 'object' || command === null || typeof command.key !== 'string') {
     throw new TypeError('not a key-value command');
   }

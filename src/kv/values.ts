@@ -1,5 +1,7 @@
 // Value equality for compare-and-set: JSON-shaped values compared by content,
-// with object keys in any order, so `{a:1,b:2}` matches `{b:2,a:1}`.
+// with object keys in any order, so `{a:1,b:2}` matches `{b:2,a:1}`. Keys are
+// looked up as own keys: `in` would find `__proto__` or `constructor` on every
+// object, through its prototype.
 
 export function valuesEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -12,5 +14,5 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
   const aKeys = Object.keys(a);
   const bRecord = b as Record<string, unknown>;
   if (aKeys.length !== Object.keys(bRecord).length) return false;
-  return aKeys.every((key) => key in bRecord && valuesEqual((a as Record<string, unknown>)[key], bRecord[key]));
+  return aKeys.every((key) => Object.hasOwn(bRecord, key) && valuesEqual((a as Record<string, unknown>)[key], bRecord[key]));
 }

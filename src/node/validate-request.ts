@@ -1,14 +1,12 @@
 // Every request is checked before it reaches the core: a bad one gets a clear
 // answer and changes nothing.
 
-import { Packr } from 'msgpackr';
 import { isWellFormedUnicode, keyProblem, MAX_CLIENT_ID_LENGTH, MAX_VALUE_BYTES } from '../kv/keys.js';
 import { READ_CONSISTENCIES, type ClientRequest, type WriteOptions } from './requests.js';
 
 const MODES = ['quorum', 'sync', 'semi-sync', 'async'];
 /** A node id named by a client (`unreachableLeader`); it is only compared, never stored. */
 const MAX_NAMED_NODE_ID_LENGTH = 128;
-const sizer = new Packr({ useRecords: false, moreTypes: false });
 
 /** Why `request` cannot be served, or null when it can. */
 export function validateRequest(request: ClientRequest): string | null {
@@ -46,8 +44,9 @@ export function valueProblem(value: unknown, name: string): string | null {
   if (value === undefined) return `${name} is missing`;
   const shape = jsonShapeProblem(value, 0);
   if (shape) return `${name} ${shape}`;
-  const bytes = sizer.pack(value).byteLength;
-  if (bytes > MAX_VALUE_BYTES) return `${name} is ${bytes} bytes encoded, over the limit of ${MAX_VALUE_BYTES}`;
+  // Its size as stored: UTF-8 JSON text (kv/tagged-json.ts).
+  const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
+  if (bytes > MAX_VALUE_BYTES) return `${name} is ${bytes} bytes as JSON, over the limit of ${MAX_VALUE_BYTES}`;
   return null;
 }
 

@@ -1,4 +1,4 @@
-// KvStore on LMDB: the `kv` database holds msgpack values by key, and `meta`
+// KvStore on LMDB: the `kv` database holds values by key (stored-value.ts), and `meta`
 // holds the applied index, written in the same transaction as the mutations.
 //
 // applyBatch resolves at commit and does not wait for the fsync: the state
@@ -7,11 +7,11 @@
 // runtime pays one fsync wait per loop turn, the persist's.
 
 import type { LmdbNodeDatabases, LmdbNodeEnvironment } from './lmdb-environment.js';
-import { decodeKvImage, encodeKvImage, type KvPair } from './kv-image.js';
+import { decodeStoredKvImage, encodeKvImage, type StoredPair } from './kv-image.js';
 import { decodeKvKey, encodeKvKey } from './kv-keys.js';
 import { assertAppliedIndexAdvances, assertKvKey } from './kv-rules.js';
-import { packValue, unpackValue } from './msgpack.js';
 import { decodeIndexRecord, encodeIndexRecord } from './state-records.js';
+import { decodeStoredValue, encodeStoredValue } from './stored-value.js';
 import { StorageCorruptionError } from './storage-corruption-error.js';
 import type { KvMutation, KvStore } from './types.js';
 
@@ -26,7 +26,7 @@ export class LmdbKvStore implements KvStore {
 
   get(key: string): unknown | undefined {
     const packed = this.databases.kv.get(encodeKvKey(key));
-    return packed === undefined ? undefined : unpackValue(packed);
+    return packed === undefined ? undefined : decodeStoredValue(packed);
   }
 
   async applyBatch(mutations: readonly KvMutation[], appliedIndex: number): Promise<void> {
@@ -35,7 +35,7 @@ export class LmdbKvStore implements KvStore {
     const writes = mutations.map((mutation) => {
       assertKvKey(mutation.key);
       const key = encodeKvKey(mutation.key);
-      return mutation.type === 'set' ? ([key, packValue(mutation.value)] as const) : ([key] as const);
+      return mutation.type === 'set' ? ([key, encodeStoredValue(mutation.value)] as const) : ([key] as const);
     });
     const appliedRecord = encodeIndexRecord(appliedIndex);
     const { root, kv, meta } = this.databases;
@@ -58,18 +58,18 @@ export class LmdbKvStore implements KvStore {
 
   exportImage(): Uint8Array {
     // One range read runs in one read transaction: a consistent image even
-    // while an applyBatch is committing.
-    const pairs: KvPair[] = [];
+    // while an applyBatch is committing. Values go as stored, never re-encoded.
+    const pairs: StoredPair[] = [];
     for (const { key, value } of this.databases.kv.getRange({ snapshot: true })) {
-      pairs.push([decodeKvKey(key), unpackValue(value)]);
+      pairs.push([decodeKvKey(key), value]);
     }
     return encodeKvImage(pairs);
   }
 
   async importImage(image: Uint8Array, appliedIndex: number): Promise<void> {
-    const writes = decodeKvImage(image).map(([key, value]) => {
+    const writes = decodeStoredKvImage(image).map(([key, stored]) => {
       assertKvKey(key);
-      return [encodeKvKey(key), packValue(value)] as const;
+      return [encodeKvKey(key), stored] as const;
     });
     const appliedRecord = encodeIndexRecord(appliedIndex);
     const { root, kv, meta } = this.databases;
@@ -86,7 +86,7 @@ export class LmdbKvStore implements KvStore {
       const key = decodeKvKey(stored);
       if (yielded >= limit || !key.startsWith(prefix)) return;
       yielded++;
-      yield [key, unpackValue(value)];
+      yield [key, decodeStoredValue(value)];
     }
   }
 

@@ -1,11 +1,11 @@
-// KvStore in memory, for the simulator and tests. Values are kept packed, as
+// KvStore in memory, for the simulator and tests. Values are kept encoded, as
 // LMDB keeps them, so a caller mutating a value after `applyBatch` or after
 // `get` changes nothing stored, and values round-trip exactly as through LMDB.
 
-import { decodeKvImage, encodeKvImage, type KvPair } from './kv-image.js';
+import { decodeStoredKvImage, encodeKvImage, type StoredPair } from './kv-image.js';
 import { compareKeys } from './key-order.js';
 import { assertAppliedIndexAdvances, assertKvKey } from './kv-rules.js';
-import { packValue, unpackValue } from './msgpack.js';
+import { decodeStoredValue, encodeStoredValue } from './stored-value.js';
 import type { KvMutation, KvStore } from './types.js';
 
 export class MemoryKvStore implements KvStore {
@@ -14,15 +14,15 @@ export class MemoryKvStore implements KvStore {
 
   get(key: string): unknown | undefined {
     const packed = this.values.get(key);
-    return packed === undefined ? undefined : unpackValue(packed);
+    return packed === undefined ? undefined : decodeStoredValue(packed);
   }
 
   async applyBatch(mutations: readonly KvMutation[], appliedIndex: number): Promise<void> {
     assertAppliedIndexAdvances(this.applied, appliedIndex);
-    // Pack everything first: a value msgpack rejects must leave the store unchanged.
+    // Encode everything first: a value that cannot be encoded must leave the store unchanged.
     const writes = mutations.map((mutation) => {
       assertKvKey(mutation.key);
-      return mutation.type === 'set' ? ([mutation.key, packValue(mutation.value)] as const) : ([mutation.key] as const);
+      return mutation.type === 'set' ? ([mutation.key, encodeStoredValue(mutation.value)] as const) : ([mutation.key] as const);
     });
     for (const [key, packed] of writes) {
       if (packed === undefined) this.values.delete(key);
@@ -36,14 +36,16 @@ export class MemoryKvStore implements KvStore {
   }
 
   exportImage(): Uint8Array {
-    return encodeKvImage(this.sortedKeys('').map((key): KvPair => [key, this.get(key)]));
+    const pairs: StoredPair[] = [];
+    for (const key of this.sortedKeys('')) {
+      const stored = this.values.get(key);
+      if (stored) pairs.push([key, stored]);
+    }
+    return encodeKvImage(pairs);
   }
 
   async importImage(image: Uint8Array, appliedIndex: number): Promise<void> {
-    const pairs = decodeKvImage(image);
-    const values = new Map<string, Uint8Array>();
-    for (const [key, value] of pairs) values.set(key, packValue(value));
-    this.values = values;
+    this.values = new Map(decodeStoredKvImage(image));
     this.applied = appliedIndex;
   }
 

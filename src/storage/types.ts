@@ -75,7 +75,7 @@ export interface KvStore {
    */
   applyBatch(mutations: readonly KvMutation[], appliedIndex: number): Promise<void>;
   appliedIndex(): number;
-  /** A consistent image for a snapshot: msgpack-encoded [key, value][] sorted by key. */
+  /** A consistent image for a snapshot: every key and its stored value, sorted by key (kv-image.ts). */
   exportImage(): Uint8Array;
   /** Replaces the whole contents with an image from `exportImage`. */
   importImage(image: Uint8Array, appliedIndex: number): Promise<void>;

@@ -313,14 +313,18 @@ export async function runElectionDemo(options: DemoOptions = {}): Promise<DemoSu
     const result = core.propose(encodeCommand({ op: 'put', key, value }));
     if (!result.ok) throw new Error(`seed ${seed}: write refused: ${result.reason}`);
     const index = result.index;
-    await runUntil(`commit of index ${index}`, () => committedWrites.some((write) => write.index === index), (event) => {
-      if (event.type !== 'applied' || event.id !== first.node.id) return;
-      committedWrites.push(event.write);
-      narrator.say(
-        cluster.tick,
-        `${style.good(style.check)} put ${event.write.key} = ${JSON.stringify(event.write.value)}  committed at index ${event.write.index} (term ${event.write.term})`,
-      );
-    });
+    await runUntil(
+      `commit of index ${index}`,
+      () => committedWrites.some((write) => write.index === index),
+      (event) => {
+        if (event.type !== 'applied' || event.id !== first.node.id) return;
+        committedWrites.push(event.write);
+        narrator.say(
+          cluster.tick,
+          `${style.good(style.check)} put ${event.write.key} = ${JSON.stringify(event.write.value)}  committed at index ${event.write.index} (term ${event.write.term})`,
+        );
+      },
+    );
   }
 
   await narrator.phase(`3. ${first.node.id}, the leader, crashes`);
@@ -340,19 +344,21 @@ export async function runElectionDemo(options: DemoOptions = {}): Promise<DemoSu
     const current = second.node.kv.get(write.key);
     if (same) kept++;
     const mark = same ? style.good(style.check) : style.bad(style.cross);
-    narrator.note(
-      `  ${mark} index ${write.index} (term ${write.term}) is in ${second.node.id}'s log; its state has ${write.key} = ${JSON.stringify(current)}`,
-    );
+    narrator.note(`  ${mark} index ${write.index} (term ${write.term}) is in ${second.node.id}'s log; its state has ${write.key} = ${JSON.stringify(current)}`);
   }
 
   await narrator.phase(`5. ${first.node.id} restarts from its disk`);
   cluster.start(first.node);
   let rejoined = false;
-  await runUntil(`${first.node.id} rejoining`, () => rejoined, (event) => {
-    if (event.type !== 'follows' || event.id !== first.node.id || event.leaderId !== second.node.id) return;
-    rejoined = true;
-    narrator.say(cluster.tick, `${n(event.id)} hears from ${n(event.leaderId)} in term ${event.term} and follows it`);
-  });
+  await runUntil(
+    `${first.node.id} rejoining`,
+    () => rejoined,
+    (event) => {
+      if (event.type !== 'follows' || event.id !== first.node.id || event.leaderId !== second.node.id) return;
+      rejoined = true;
+      narrator.say(cluster.tick, `${n(event.id)} hears from ${n(event.leaderId)} in term ${event.term} and follows it`);
+    },
+  );
 
   narrator.note('');
   narrator.note(

@@ -146,10 +146,8 @@ function commonScope(a: string, b: string): string {
  */
 export function toMermaid(description: RoleMachineDescription): string {
   const lines: string[] = ['stateDiagram-v2'];
-  const childrenOf = (scope: string) =>
-    description.states.filter((state) => (state.parent ?? '') === scope);
-  const transitionsIn = (scope: string) =>
-    description.transitions.filter((t) => commonScope(parentOf(t.from), parentOf(t.to)) === scope);
+  const childrenOf = (scope: string) => description.states.filter((state) => (state.parent ?? '') === scope);
+  const transitionsIn = (scope: string) => description.transitions.filter((t) => commonScope(parentOf(t.from), parentOf(t.to)) === scope);
 
   const emit = (scope: string, indent: string): void => {
     for (const state of childrenOf(scope)) {

@@ -8,14 +8,7 @@
 import { InvariantError } from '../src/ground/assert.js';
 import type { RoleAction, RoleDriver, RoleState, RoleStep } from './role-driver.js';
 import type { RoleEvent } from './role-events.js';
-import {
-  CANDIDATE,
-  FOLLOWER,
-  LEADER_SERVING,
-  LEADER_TRANSFERRING,
-  PRE_CANDIDATE,
-  canonicalRoleState,
-} from './role-states.js';
+import { CANDIDATE, FOLLOWER, LEADER_SERVING, LEADER_TRANSFERRING, PRE_CANDIDATE, canonicalRoleState } from './role-states.js';
 
 function go(from: RoleState, to: RoleState, ...actions: RoleAction[]): RoleStep {
   return Object.freeze({ state: to, actions: Object.freeze(actions), changed: to !== from });

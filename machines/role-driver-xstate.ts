@@ -8,15 +8,7 @@ import { assert } from '../src/ground/assert.js';
 import type { RoleAction, RoleDriver, RoleState, RoleStep } from './role-driver.js';
 import type { RoleEvent } from './role-events.js';
 import { roleMachine, type RoleMachine } from './role-machine.js';
-import {
-  CANDIDATE,
-  FOLLOWER,
-  LEADER_SERVING,
-  LEADER_TRANSFERRING,
-  PRE_CANDIDATE,
-  ROLE_STATES,
-  canonicalRoleState,
-} from './role-states.js';
+import { CANDIDATE, FOLLOWER, LEADER_SERVING, LEADER_TRANSFERRING, PRE_CANDIDATE, ROLE_STATES, canonicalRoleState } from './role-states.js';
 
 type RoleSnapshot = SnapshotFrom<RoleMachine>;
 
@@ -80,9 +72,7 @@ function snapshotsByState(): ReadonlyMap<RoleState, RoleSnapshot> {
 export function createXStateRoleDriver(): RoleDriver {
   const snapshots = snapshotsByState();
   // Steps that change nothing are shared: most sends (a heartbeat timeout on a leader...) are no-ops.
-  const unchanged = new Map<RoleState, RoleStep>(
-    ROLE_STATES.map((state) => [state, Object.freeze({ state, actions: NO_ACTIONS, changed: false })]),
-  );
+  const unchanged = new Map<RoleState, RoleStep>(ROLE_STATES.map((state) => [state, Object.freeze({ state, actions: NO_ACTIONS, changed: false })]));
 
   return {
     name: 'xstate',

@@ -52,6 +52,4 @@ const EVENT_TYPES: Readonly<Record<RoleEventType, true>> = {
 };
 
 /** Every event type, in a fixed order (for exhaustive tests and drawings). */
-export const ROLE_EVENT_TYPES: readonly RoleEventType[] = Object.freeze(
-  Object.keys(EVENT_TYPES) as RoleEventType[],
-);
+export const ROLE_EVENT_TYPES: readonly RoleEventType[] = Object.freeze(Object.keys(EVENT_TYPES) as RoleEventType[]);

@@ -26,13 +26,7 @@ import { setup } from 'xstate';
 import type { RoleEvent } from './role-events.js';
 
 /** Names of the actions the core implements. */
-export type RoleActionName =
-  | 'becomeFollower'
-  | 'becomePreCandidate'
-  | 'becomeCandidate'
-  | 'becomeLeader'
-  | 'beginTransfer'
-  | 'endTransfer';
+export type RoleActionName = 'becomeFollower' | 'becomePreCandidate' | 'becomeCandidate' | 'becomeLeader' | 'beginTransfer' | 'endTransfer';
 
 // Learners and removed nodes never campaign: only a voter may become a candidate.
 function isPromotable(event: RoleEvent): boolean {

@@ -18,13 +18,7 @@ export const LEADER_SERVING = freezeState('leader', false);
 export const LEADER_TRANSFERRING = freezeState('leader', true);
 
 /** Every role state, in a fixed order (for exhaustive tests). */
-export const ROLE_STATES: readonly RoleState[] = Object.freeze([
-  FOLLOWER,
-  PRE_CANDIDATE,
-  CANDIDATE,
-  LEADER_SERVING,
-  LEADER_TRANSFERRING,
-]);
+export const ROLE_STATES: readonly RoleState[] = Object.freeze([FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER_SERVING, LEADER_TRANSFERRING]);
 
 /** The shared object equal to `state`, which may be a copy (e.g. deserialized). */
 export function canonicalRoleState(state: RoleState): RoleState {

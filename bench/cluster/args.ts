@@ -40,8 +40,7 @@ const MAX_RUNS = 20;
 const MAX_ROUNDS = 1_000;
 
 const FLAG_HELP: Readonly<Record<FlagName, (defaults: FlagDefaults) => string>> = {
-  'duration-ms': (d) =>
-    `  --duration-ms N   measured time per run, in ms (${MIN_DURATION_MS}..${MAX_DURATION_MS}; default ${d.durationMs})`,
+  'duration-ms': (d) => `  --duration-ms N   measured time per run, in ms (${MIN_DURATION_MS}..${MAX_DURATION_MS}; default ${d.durationMs})`,
   nodes: (d) => `  --nodes LIST      comma-separated cluster sizes (${MIN_NODES}..${MAX_NODES}; default ${d.nodes.join(',')})`,
   runs: (d) => `  --runs N          repeats of each configuration, medians reported (1..${MAX_RUNS}; default ${d.runs})`,
   rounds: (d) => `  --rounds N        leader crashes (1..${MAX_ROUNDS}; default ${d.rounds})`,
@@ -61,11 +60,7 @@ export function usage(script: string, flags: readonly FlagName[], defaults: Flag
 }
 
 /** Null when --help was asked for. Flags a script does not take are refused by name. */
-export function parseClusterBenchArgs(
-  argv: readonly string[],
-  flags: readonly FlagName[],
-  defaults: FlagDefaults,
-): ClusterBenchArgs | null {
+export function parseClusterBenchArgs(argv: readonly string[], flags: readonly FlagName[], defaults: FlagDefaults): ClusterBenchArgs | null {
   for (const token of argv) {
     const name = token.startsWith('--') ? token.slice(2).split('=')[0] : undefined;
     if (name !== undefined && name in FLAG_HELP && !flags.includes(name as FlagName)) {
@@ -94,7 +89,8 @@ export function parseClusterBenchArgs(
 
 function parseFault(text: string | undefined): LeaderFault | undefined {
   if (text === undefined) return undefined;
-  if (!(LEADER_FAULTS as readonly string[]).includes(text)) throw new UsageError(`--fault must be one of ${LEADER_FAULTS.join(', ')}, got ${JSON.stringify(text)}`);
+  if (!(LEADER_FAULTS as readonly string[]).includes(text))
+    throw new UsageError(`--fault must be one of ${LEADER_FAULTS.join(', ')}, got ${JSON.stringify(text)}`);
   return text as LeaderFault;
 }
 

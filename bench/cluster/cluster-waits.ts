@@ -9,12 +9,7 @@ const POLL_INTERVAL_MS = 10;
 
 export class WaitTimeoutError extends Error {}
 
-export async function waitForStatus(
-  cluster: Cluster,
-  what: string,
-  timeoutMs: number,
-  condition: (status: ClusterStatus) => boolean,
-): Promise<ClusterStatus> {
+export async function waitForStatus(cluster: Cluster, what: string, timeoutMs: number, condition: (status: ClusterStatus) => boolean): Promise<ClusterStatus> {
   const deadlineMs = performance.now() + timeoutMs;
   for (;;) {
     const status = await cluster.status();

@@ -99,7 +99,9 @@ export interface FailoverReport {
  * worker's ports close) and is detected at once; a partition or a pause leaves only silence, judged
  * by the followers' patience.
  */
-const FAULTS: Readonly<Record<LeaderFault, { readonly inject: (cluster: Cluster, id: NodeId) => Promise<void>; readonly undo: (cluster: Cluster, id: NodeId) => Promise<void> }>> = {
+const FAULTS: Readonly<
+  Record<LeaderFault, { readonly inject: (cluster: Cluster, id: NodeId) => Promise<void>; readonly undo: (cluster: Cluster, id: NodeId) => Promise<void> }>
+> = {
   crash: { inject: (cluster, id) => cluster.crash(id), undo: (cluster, id) => cluster.restart(id) },
   partition: {
     inject: (cluster, id) => cluster.partition([[id], cluster.nodeIds().filter((other) => other !== id)]),
@@ -392,10 +394,7 @@ export const failoverScript = {
     const report = await runFailover(args);
     console.log(`\n${formatFailover(report)}`);
     console.log(`wrote ${await writeReport(FAILOVER_RESULTS_FILE, report)}`);
-    const lost = report.results.reduce(
-      (sum, r) => sum + (r.verdict ? r.verdict.lost + r.verdict.unexplained : 0) + (r.divergentReplicaReads ?? 0),
-      0,
-    );
+    const lost = report.results.reduce((sum, r) => sum + (r.verdict ? r.verdict.lost + r.verdict.unexplained : 0) + (r.divergentReplicaReads ?? 0), 0);
     if (lost > 0 || report.results.some((r) => r.roundsStoppedBy !== null)) process.exitCode = 1;
     return report;
   },

@@ -237,7 +237,9 @@ export function formatLag(report: LagReport): string {
   for (const row of report.rows) {
     lines.push(`${row.nodes} nodes: top rate from ${row.topRateSource}.`);
     if (row.nodes === 3) {
-      lines.push(`Target, 3 nodes lag p99 <= ${TARGET_LAG_P99_MS} ms at half load: ${formatMs(row.p99Ms)} ms -> ${verdict(row.p99Ms, TARGET_LAG_P99_MS, 'lower')}.`);
+      lines.push(
+        `Target, 3 nodes lag p99 <= ${TARGET_LAG_P99_MS} ms at half load: ${formatMs(row.p99Ms)} ms -> ${verdict(row.p99Ms, TARGET_LAG_P99_MS, 'lower')}.`,
+      );
     }
   }
   return lines.join('\n');

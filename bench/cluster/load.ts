@@ -49,11 +49,7 @@ export interface WindowOptions {
  * Runs `op` from `inFlight` lanes for warm-up plus duration; counts what is
  * acknowledged inside the measured window, then lets in-flight ops drain.
  */
-export async function measureWindow(
-  cluster: Cluster,
-  options: WindowOptions,
-  op: (n: number, lane: number) => Promise<unknown>,
-): Promise<WindowResult> {
+export async function measureWindow(cluster: Cluster, options: WindowOptions, op: (n: number, lane: number) => Promise<unknown>): Promise<WindowResult> {
   const events = countEvents(cluster);
   const startMs = performance.now();
   const windowStartMs = startMs + options.warmupMs;

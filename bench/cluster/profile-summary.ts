@@ -107,9 +107,7 @@ export function summarise(file: string, profile: CpuProfile, top: number): Profi
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([name, ms]) => ({ name, selfMs: ms, share: busyMs > 0 ? ms / busyMs : 0 }));
-  const byCategory = [...categoryMs.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, ms]) => ({ name, selfMs: ms, share: busyMs > 0 ? ms / busyMs : 0 }));
+  const byCategory = [...categoryMs.entries()].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, selfMs: ms, share: busyMs > 0 ? ms / busyMs : 0 }));
   return { file, totalMs, idleMs, gcMs, top: ranked, categories: byCategory };
 }
 
@@ -141,7 +139,13 @@ async function main(): Promise<void> {
   const files: string[] = [];
   for (const path of positionals) {
     if (path.endsWith('.cpuprofile')) files.push(path);
-    else files.push(...(await readdir(path)).filter((name) => name.endsWith('.cpuprofile')).sort().map((name) => join(path, name)));
+    else
+      files.push(
+        ...(await readdir(path))
+          .filter((name) => name.endsWith('.cpuprofile'))
+          .sort()
+          .map((name) => join(path, name)),
+      );
   }
   for (const file of files) {
     const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;

@@ -52,7 +52,13 @@ interface StepOutcome {
 
 const STEPS: readonly Step<never>[] = [
   { name: 'writes', flags: WRITES_FLAGS, defaults: WRITES_DEFAULTS, resultsFile: WRITES_RESULTS_FILE, format: (r: WritesReport) => formatWrites(r) },
-  { name: 'failover', flags: FAILOVER_FLAGS, defaults: FAILOVER_DEFAULTS, resultsFile: FAILOVER_RESULTS_FILE, format: (r: FailoverReport) => formatFailover(r) },
+  {
+    name: 'failover',
+    flags: FAILOVER_FLAGS,
+    defaults: FAILOVER_DEFAULTS,
+    resultsFile: FAILOVER_RESULTS_FILE,
+    format: (r: FailoverReport) => formatFailover(r),
+  },
   { name: 'lag', flags: LAG_FLAGS, defaults: LAG_DEFAULTS, resultsFile: LAG_RESULTS_FILE, format: (r: LagReport) => formatLag(r) },
   { name: 'reads', flags: READS_FLAGS, defaults: READS_DEFAULTS, resultsFile: READS_RESULTS_FILE, format: (r: ReadsReport) => formatReads(r) },
 ] as readonly Step<never>[];
@@ -105,7 +111,10 @@ function markdown(args: ClusterBenchArgs, outcomes: readonly StepOutcome[], star
     '',
     `- date: ${startedAt}`,
     `- machine: ${box.cpus} x ${box.cpuModel}, ${box.memoryGiB} GiB, ${box.platform}, Node ${box.node}; data under ${box.dataDirParent}`,
-    `- command: \`npm run build && node dist/bench/cluster/run-all.js ${toArgv(args, RUN_ALL_FLAGS.filter((flag) => flag !== 'nodes' || args.nodes !== UNSET_NODES)).join(' ')}\``,
+    `- command: \`npm run build && node dist/bench/cluster/run-all.js ${toArgv(
+      args,
+      RUN_ALL_FLAGS.filter((flag) => flag !== 'nodes' || args.nodes !== UNSET_NODES),
+    ).join(' ')}\``,
     '',
   ];
   for (const outcome of outcomes) {

@@ -44,8 +44,7 @@ export interface Column {
 /** A GitHub markdown table, padded so it also reads well in a terminal. */
 export function markdownTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
   const widths = columns.map((column, i) => Math.max(column.title.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  const pad = (text: string, i: number) =>
-    columns[i]?.align === 'left' ? text.padEnd(widths[i] ?? 0) : text.padStart(widths[i] ?? 0);
+  const pad = (text: string, i: number) => (columns[i]?.align === 'left' ? text.padEnd(widths[i] ?? 0) : text.padStart(widths[i] ?? 0));
   const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => pad(cell, i)).join(' | ')} |`;
   const rule = `|${widths.map((width, i) => (columns[i]?.align === 'left' ? `${'-'.repeat(width + 2)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
   return [line(columns.map((column) => column.title)), rule, ...rows.map(line)].join('\n');

@@ -11,19 +11,7 @@
 
 import type { ReplicationMode } from '../../src/index.js';
 import type { ClusterBenchArgs, FlagDefaults, FlagName } from './args.js';
-import {
-  describeLoad,
-  isMain,
-  load,
-  machine,
-  progress,
-  runScript,
-  waitForLeader,
-  withCluster,
-  writeReport,
-  type Load,
-  type Machine,
-} from './harness.js';
+import { describeLoad, isMain, load, machine, progress, runScript, waitForLeader, withCluster, writeReport, type Load, type Machine } from './harness.js';
 import { KEY_SPACE, VALUE_BYTES, leaderChanges, measureWindow, putOp, type WindowResult } from './load.js';
 import { formatCount, formatMs, markdownTable, median, verdict } from './stats.js';
 
@@ -147,9 +135,7 @@ function buildReport(args: ClusterBenchArgs, results: ReadonlyMap<string, Window
 
 /** The highest median pipelined quorum rate of a cluster size, or NaN if it was not measured. */
 export function topPipelinedQuorumRate(report: WritesReport, nodes: number): number {
-  const rates = report.rows
-    .filter((row) => row.nodes === nodes && row.mode === 'quorum' && row.inFlight !== SINGLE_WRITER)
-    .map((row) => row.writesPerSec);
+  const rates = report.rows.filter((row) => row.nodes === nodes && row.mode === 'quorum' && row.inFlight !== SINGLE_WRITER).map((row) => row.writesPerSec);
   return rates.length > 0 ? Math.max(...rates) : Number.NaN;
 }
 

@@ -52,9 +52,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | null {
 function parseDurationMs(text: string): number {
   const value = parseInteger(text);
   if (value === null || value < MIN_DURATION_MS || value > MAX_DURATION_MS) {
-    throw new UsageError(
-      `--duration-ms must be an integer from ${MIN_DURATION_MS} to ${MAX_DURATION_MS}, got ${JSON.stringify(text)}`,
-    );
+    throw new UsageError(`--duration-ms must be an integer from ${MIN_DURATION_MS} to ${MAX_DURATION_MS}, got ${JSON.stringify(text)}`);
   }
   return value;
 }

@@ -51,9 +51,7 @@ function measureAll(args: BenchArgs): Row[] {
         const list = runs.get(key(nodes, driver)) ?? [];
         list.push(result);
         runs.set(key(nodes, driver), list);
-        process.stderr.write(
-          `run ${run}/${RUNS}  ${String(nodes).padStart(2)} nodes  ${driver.padEnd(6)}  ${Math.round(result.entriesPerSec)} entries/s\n`,
-        );
+        process.stderr.write(`run ${run}/${RUNS}  ${String(nodes).padStart(2)} nodes  ${driver.padEnd(6)}  ${Math.round(result.entriesPerSec)} entries/s\n`);
       }
     }
   }

@@ -67,7 +67,9 @@ function uptime(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `loadavg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+    return `loadavg ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`;
   }
 }
 
@@ -99,13 +101,7 @@ function etcdVersion(): string {
   }
 }
 
-async function load(
-  system: Run['system'],
-  findUrl: () => Promise<string>,
-  pids: () => number[],
-  method: 'PUT' | 'POST',
-  body: string,
-): Promise<Run[]> {
+async function load(system: Run['system'], findUrl: () => Promise<string>, pids: () => number[], method: 'PUT' | 'POST', body: string): Promise<Run[]> {
   const runs: Run[] = [];
   for (const connections of CONNECTIONS) {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -121,7 +117,8 @@ async function load(
       const non2xx = Number(summary['non2xx'] ?? 0);
       const durationS = Number(summary['duration'] ?? MEASURE_S);
       const discarded = non2xx > MAX_NON_2XX_SHARE * (total2xx + non2xx);
-      if (discarded) failures.push(`${system} c=${connections} attempt ${attempt}: ${non2xx} non-2xx; a sample answer now: ${await sampleAnswer(url, method, body)}`);
+      if (discarded)
+        failures.push(`${system} c=${connections} attempt ${attempt}: ${non2xx} non-2xx; a sample answer now: ${await sampleAnswer(url, method, body)}`);
       const run: Run = {
         system,
         connections,
@@ -250,11 +247,7 @@ async function main(): Promise<void> {
       console.error(`${what} could not be measured: ${(error as Error).message}`);
       return [];
     });
-  const runs = [
-    ...(await measure('replikit', benchReplikit)),
-    ...(await measure('etcd', benchEtcd)),
-    ...(await measure('node-noop', benchNoop)),
-  ];
+  const runs = [...(await measure('replikit', benchReplikit)), ...(await measure('etcd', benchEtcd)), ...(await measure('node-noop', benchNoop))];
   const loadAtEnd = uptime();
   console.log(`load at end: ${loadAtEnd}`);
 
@@ -278,7 +271,9 @@ async function main(): Promise<void> {
   console.log(`replikit/etcd throughput at 64 connections: ${ratios.throughputAt64?.toFixed(2) ?? 'not measurable (see failures)'}`);
   console.log(`replikit/etcd p50 at 1 connection: ${ratios.p50At1?.toFixed(2) ?? 'not measurable (see failures)'} (above 1: replikit slower)`);
   console.log(`replikit/etcd CPU per write at 64 connections: ${ratios.cpuPerWriteAt64?.toFixed(2) ?? 'not measurable'}`);
-  console.log(`node-noop/etcd throughput at 64 connections: ${ratios.noopCeilingAt64?.toFixed(2) ?? 'not measurable (see failures)'} (the most any Node HTTP face reaches here)`);
+  console.log(
+    `node-noop/etcd throughput at 64 connections: ${ratios.noopCeilingAt64?.toFixed(2) ?? 'not measurable (see failures)'} (the most any Node HTTP face reaches here)`,
+  );
   for (const failure of failures) console.log(`failure: ${failure}`);
 
   mkdirSync('results', { recursive: true });

@@ -15,12 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, MessageChannel, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import type { AppendEntries, AppendEntriesResponse, Entry, Message } from '../../src/core/types.js';
-import {
-  createMessagePortTransport,
-  DEFAULT_WIRE_ENCODING,
-  type TransportStats,
-  type WireEncoding,
-} from '../../src/transport/index.js';
+import { createMessagePortTransport, DEFAULT_WIRE_ENCODING, type TransportStats, type WireEncoding } from '../../src/transport/index.js';
 
 const ENCODINGS: readonly WireEncoding[] = ['clone', 'msgpack'];
 const ENTRIES_PER_APPEND: readonly number[] = [1, 64, 512];

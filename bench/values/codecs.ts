@@ -56,7 +56,14 @@ function smallWrite(): unknown {
 function tenKilobytes(): unknown {
   const items = [];
   for (let i = 0; i < 80; i++) {
-    items.push({ id: 1_000_000 + i, sku: `SKU-${i}-blue`, title: `Item number ${i} — café`, price: i * 1.25, qty: i % 5, attrs: { size: 'M', colour: 'blue' } });
+    items.push({
+      id: 1_000_000 + i,
+      sku: `SKU-${i}-blue`,
+      title: `Item number ${i} — café`,
+      price: i * 1.25,
+      qty: i % 5,
+      attrs: { size: 'M', colour: 'blue' },
+    });
   }
   return { order: 'ord-2026-0001', customer: { id: 9_007_199_254_740_991, name: 'Zoë', email: 'zoe@example.com' }, items };
 }

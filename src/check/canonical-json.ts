@@ -15,7 +15,11 @@ function canonicalize(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     // Object.fromEntries defines each key as an own property; assigning
     // `sorted[name] = ...` would set the prototype for a `__proto__` key instead.
-    return Object.fromEntries(Object.keys(value).sort().map((name) => [name, canonicalize((value as Record<string, unknown>)[name])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((name) => [name, canonicalize((value as Record<string, unknown>)[name])]),
+    );
   }
   return value;
 }

@@ -81,12 +81,7 @@ export function checkHistory(events: readonly HistoryEvent[], options: CheckOpti
   return { verdicts, anomalies, unknown };
 }
 
-function checkEvents(
-  key: string,
-  events: readonly HistoryEvent[],
-  numbering: readonly number[] | undefined,
-  options: CheckOptions,
-): KeyVerdict {
+function checkEvents(key: string, events: readonly HistoryEvent[], numbering: readonly number[] | undefined, options: CheckOptions): KeyVerdict {
   const { operations, problems } = pairOperations(events, numbering);
   const ops = operations.length;
   if (problems.length > 0) {

@@ -110,4 +110,3 @@ export class ProblemList {
     return this.omitted === 0 ? [...this.problems] : [...this.problems, `... and ${this.omitted} more problems`];
   }
 }
-

@@ -247,12 +247,7 @@ class Search {
 
       // No candidate left: the op returning at `returnLimit` cannot be placed in
       // time on this branch.
-      this.stuck.record(
-        this.returnLimit,
-        list.op[this.returnLimit] as number,
-        this.depth > 0 ? (this.choiceOp[this.depth - 1] as number) : -1,
-        this.state,
-      );
+      this.stuck.record(this.returnLimit, list.op[this.returnLimit] as number, this.depth > 0 ? (this.choiceOp[this.depth - 1] as number) : -1, this.state);
       if (!this.backtrack()) return this.notLinearizable();
     }
     return { result: 'linearizable', steps: this.steps };

@@ -62,9 +62,7 @@ export function pairOperations(events: readonly HistoryEvent[], numbering?: read
     if (event.type === 'invoke') {
       const previous = outstanding.get(event.process);
       if (previous) {
-        problems.add(
-          `event #${index}: process ${event.process} invokes ${event.f} while its ${previous.event.f} from event #${previous.index} is outstanding`,
-        );
+        problems.add(`event #${index}: process ${event.process} invokes ${event.f} while its ${previous.event.f} from event #${previous.index} is outstanding`);
         addUnknownOutcome(operations, previous);
       }
       outstanding.set(event.process, { event, index });

@@ -29,7 +29,7 @@ const EMPTY = -1;
 
 /** Bytes one entry costs, counting its share of the bucket table at the worst load factor. */
 export function bytesPerVisitedEntry(wordsPerSet: number): number {
-  return 4 * wordsPerSet + 4 /* hash */ + 4 /* state */ + 4 /* chain */ + 16 /* up to 4 bucket slots */;
+  return 4 * wordsPerSet + 4 /* hash */ + 4 /* state */ + 4 /* chain */ + 16; /* up to 4 bucket slots */
 }
 
 /** A power of two (so a mask picks the bucket) with at least two slots per entry, so chains stay short. */

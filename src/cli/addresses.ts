@@ -12,7 +12,10 @@ export function parseAddress(text: string, what: string): { host: string; port: 
 /** "n1=a,n2=b" -> { n1: "a", n2: "b" }; ids must be unique and non-empty. */
 export function parseNamedList(text: string, what: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const item of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const equals = item.indexOf('=');
     if (equals <= 0 || equals === item.length - 1) throw new Error(`${what}: expected id=value, got ${JSON.stringify(item)}`);
     const id = item.slice(0, equals);

@@ -262,7 +262,14 @@ function statusTable(rows: readonly StatusRow[]): string {
       : ['-', 'unreachable', '-', '-', '-', '-', '-', `${row.url} (${row.error.code})`],
   );
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  return [header, ...lines].map((line) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [header, ...lines]
+    .map((line) =>
+      line
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function commonOptions(values: Record<string, string | boolean | undefined>, env: Readonly<Record<string, string | undefined>>): Common {
@@ -292,7 +299,12 @@ function commonOptions(values: Record<string, string | boolean | undefined>, env
 
 function expectPositionals(positionals: string[], names: string[]): string[] {
   if (positionals.length < names.length) {
-    throw new UsageError(`missing ${names.slice(positionals.length).map((name) => `<${name}>`).join(' ')}`);
+    throw new UsageError(
+      `missing ${names
+        .slice(positionals.length)
+        .map((name) => `<${name}>`)
+        .join(' ')}`,
+    );
   }
   if (positionals.length > names.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[names.length])}`);
   return positionals;

@@ -112,7 +112,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   const stopped = stopSignal();
   const leader = await firstLeader(cluster);
   const where = values.data ? `data in ${values.data}` : `data in ${cluster.dataDir} (a temp folder, removed on stop; --data DIR keeps it)`;
-  console.log(`replikit dev: ${nodes} node${nodes === 1 ? "" : "s"}, ${values.mode} mode, ${where}`);
+  console.log(`replikit dev: ${nodes} node${nodes === 1 ? '' : 's'}, ${values.mode} mode, ${where}`);
   for (const [id, url] of Object.entries(servers.urls)) console.log(`  ${id}  ${url}   dashboard: ${url}/`);
   console.log(leader ? `leader: ${leader.id} (term ${leader.term})` : `no leader yet after ${FIRST_LEADER_WAIT_MS} ms; leader changes are printed below`);
   console.log(`try: curl -X PUT ${Object.values(servers.urls)[0]}/key/hello -H 'content-type: application/json' -d '"world"'`);

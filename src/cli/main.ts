@@ -17,7 +17,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'one node of a multi-host cluster (TCP between nodes, HTTP for clients)',
     run: async (argv) => (await import('./node-command.js')).runNodeCommand(argv),
   },
-  verify: { summary: 'a fault campaign against a cluster, checked for linearizability', run: async (argv) => (await import('./verify-command.js')).runVerifyCommand(argv) },
+  verify: {
+    summary: 'a fault campaign against a cluster, checked for linearizability',
+    run: async (argv) => (await import('./verify-command.js')).runVerifyCommand(argv),
+  },
   statechart: {
     summary: 'print the role statechart (mermaid, svg or json), drawn from the machine itself',
     run: async (argv) => (await import('./statechart-command.js')).runStatechartCommand(argv),

@@ -169,7 +169,14 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
     clusterId: text('cluster-id', false) ?? 'replikit',
     secret,
     join: values['join'] === true,
-    ...(text('initial-voters', false) ? { initialVoters: (text('initial-voters') as string).split(',').map((voter) => voter.trim()).filter(Boolean) } : {}),
+    ...(text('initial-voters', false)
+      ? {
+          initialVoters: (text('initial-voters') as string)
+            .split(',')
+            .map((voter) => voter.trim())
+            .filter(Boolean),
+        }
+      : {}),
     chaos: values['chaos'] === true,
     mode,
     lagThresholdMs,

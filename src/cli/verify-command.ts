@@ -114,7 +114,13 @@ function parse(argv: string[]): VerifyOptions | 'help' {
   };
   const mode = (values.mode ?? 'quorum') as ReplicationMode;
   if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(values.mode)}`);
-  const endpoints = values.endpoints === undefined ? null : values.endpoints.split(',').map((url) => url.trim()).filter(Boolean);
+  const endpoints =
+    values.endpoints === undefined
+      ? null
+      : values.endpoints
+          .split(',')
+          .map((url) => url.trim())
+          .filter(Boolean);
   if (endpoints !== null && endpoints.length === 0) throw new UsageError('--endpoints is empty');
   if (endpoints !== null && values.nodes !== undefined) throw new UsageError('--nodes and --endpoints do not go together: --endpoints names the cluster');
   let nemeses: NemesisName[];
@@ -124,10 +130,15 @@ function parse(argv: string[]): VerifyOptions | 'help' {
     nemeses = [];
   } else {
     nemeses = [];
-    for (const name of values.nemesis.split(',').map((part) => part.trim()).filter(Boolean)) {
+    for (const name of values.nemesis
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
       if (!isNemesisName(name)) throw new UsageError(`unknown nemesis ${JSON.stringify(name)}; expected ${NEMESIS_NAMES.join(', ')} or none`);
       if (endpoints !== null && PROCESS_NEMESES.includes(name)) {
-        throw new UsageError(`--nemesis ${name} needs process control, which --endpoints does not give (use ${NEMESIS_NAMES.filter((n) => !PROCESS_NEMESES.includes(n)).join(', ')})`);
+        throw new UsageError(
+          `--nemesis ${name} needs process control, which --endpoints does not give (use ${NEMESIS_NAMES.filter((n) => !PROCESS_NEMESES.includes(n)).join(', ')})`,
+        );
       }
       if (!nemeses.includes(name)) nemeses.push(name);
     }

@@ -121,10 +121,16 @@ export class RequestRouter {
       const asked: string = target;
       const stopWatching =
         route === 'leader'
-          ? watchForAnotherLeader(asked, this.directory, (url, timeoutMs) => this.status(url, timeoutMs).catch(() => null), this.closing, (url) => {
-              movedTo = url;
-              givenUp.abort();
-            })
+          ? watchForAnotherLeader(
+              asked,
+              this.directory,
+              (url, timeoutMs) => this.status(url, timeoutMs).catch(() => null),
+              this.closing,
+              (url) => {
+                movedTo = url;
+                givenUp.abort();
+              },
+            )
           : () => undefined;
       const result = await exchange(`${target}${call.path}`, {
         method: call.method,

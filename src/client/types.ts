@@ -4,14 +4,7 @@
 
 export type ReadConsistency = 'linearizable' | 'lease' | 'read-your-writes' | 'monotonic' | 'bounded' | 'eventual';
 
-export const READ_CONSISTENCIES: readonly ReadConsistency[] = [
-  'linearizable',
-  'lease',
-  'read-your-writes',
-  'monotonic',
-  'bounded',
-  'eventual',
-];
+export const READ_CONSISTENCIES: readonly ReadConsistency[] = ['linearizable', 'lease', 'read-your-writes', 'monotonic', 'bounded', 'eventual'];
 
 /** Consistency levels only the leader can serve. */
 export const LEADER_CONSISTENCIES: readonly ReadConsistency[] = ['linearizable', 'lease'];

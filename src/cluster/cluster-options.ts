@@ -81,14 +81,7 @@ export function resolveClusterOptions(options: ClusterOptions = {}): ResolvedClu
   if (!['quorum', 'sync', 'semi-sync', 'async'].includes(resolved.mode)) {
     problems.push(`unknown mode ${JSON.stringify(resolved.mode)}; expected quorum, sync, semi-sync or async`);
   }
-  for (const name of [
-    'tickMs',
-    'replicationTimeoutMs',
-    'lagThresholdMs',
-    'watchIntervalMs',
-    'hangTimeoutMs',
-    'requestTimeoutMs',
-  ] as const) {
+  for (const name of ['tickMs', 'replicationTimeoutMs', 'lagThresholdMs', 'watchIntervalMs', 'hangTimeoutMs', 'requestTimeoutMs'] as const) {
     const value = resolved[name];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) problems.push(`${name} must be a positive number, got ${value}`);
   }

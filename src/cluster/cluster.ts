@@ -10,16 +10,7 @@ import type { FencingRecord } from '../node/fencing.js';
 import type { NodeEndpoint } from '../node/node-endpoint.js';
 import type { KvChange } from '../node/node-runtime.js';
 import { electionSpread, type NodeRuntimeConfig } from '../node/node-config.js';
-import type {
-  ClientAnswer,
-  ClientError,
-  ClientRequest,
-  ReadAnswer,
-  ReadConsistency,
-  WriteAnswer,
-  WriteOptions,
-  WriteRequest,
-} from '../node/requests.js';
+import type { ClientAnswer, ClientError, ClientRequest, ReadAnswer, ReadConsistency, WriteAnswer, WriteOptions, WriteRequest } from '../node/requests.js';
 import { validateRequest } from '../node/validate-request.js';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './cluster-options.js';
 import { ReplikitError } from '../ground/errors.js';
@@ -210,7 +201,11 @@ export class Cluster extends EventEmitter {
       this.supervisor.ids().map(async (id) => {
         // A hung (paused) node never answers: its status is unknown, not a reason to hang too.
         const status = await withTimeout(
-          this.supervisor.call(id, (remote) => remote.status(), () => null),
+          this.supervisor.call(
+            id,
+            (remote) => remote.status(),
+            () => null,
+          ),
           STATUS_TIMEOUT_MS,
         ).catch(() => null);
         return { id, state: this.supervisor.state(id), status };
@@ -264,11 +259,25 @@ export class Cluster extends EventEmitter {
       submit: async (requests) => (requests.length === 0 ? [] : this.batcherSend(id, [...requests])),
       status: () =>
         withTimeout(
-          this.supervisor.call(id, (remote) => remote.status(), () => null),
+          this.supervisor.call(
+            id,
+            (remote) => remote.status(),
+            () => null,
+          ),
           STATUS_TIMEOUT_MS,
         ).catch(() => null),
-      transferLeadership: (to) => this.supervisor.call(id, (remote) => remote.transferLeadership(to), () => down),
-      proposeMembership: (change) => this.supervisor.call(id, (remote) => remote.proposeMembership(change), () => down),
+      transferLeadership: (to) =>
+        this.supervisor.call(
+          id,
+          (remote) => remote.transferLeadership(to),
+          () => down,
+        ),
+      proposeMembership: (change) =>
+        this.supervisor.call(
+          id,
+          (remote) => remote.proposeMembership(change),
+          () => down,
+        ),
       onEvent: (listener) => {
         const forward = (event: SupervisorEvent): void => {
           if (event.type === 'role' && event.id === id) {
@@ -334,7 +343,11 @@ export class Cluster extends EventEmitter {
       const leaderId = this.supervisor.leader().id;
       if (!leaderId || leaderId === id) return false;
       const status = await withTimeout(
-        this.supervisor.call(leaderId, (remote) => remote.status(), () => null),
+        this.supervisor.call(
+          leaderId,
+          (remote) => remote.status(),
+          () => null,
+        ),
         STATUS_TIMEOUT_MS,
       ).catch(() => null);
       return status !== null && status.commitIndex >= index && !status.membership.voters.includes(id);

@@ -323,7 +323,10 @@ export class Supervisor extends EventEmitter {
     const slot = handle.slot;
     if (slot.state !== 'running') return;
     const status = await withTimeout(
-      slot.call<NodeStatus | null>((remote) => remote.status(), () => null),
+      slot.call<NodeStatus | null>(
+        (remote) => remote.status(),
+        () => null,
+      ),
       Math.min(STATUS_POLL_TIMEOUT_MS, this.options.hangTimeoutMs),
     ).catch(() => null);
     if (status) {

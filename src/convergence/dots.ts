@@ -28,12 +28,7 @@ export function compareDots(a: Dot, b: Dot): number {
  * copy from `a` is kept (a dot names one event, so both copies carry the same
  * payload).
  */
-export function joinDots<D extends Dot>(
-  aDots: readonly D[],
-  aSeen: vv.VersionVector,
-  bDots: readonly D[],
-  bSeen: vv.VersionVector,
-): D[] {
+export function joinDots<D extends Dot>(aDots: readonly D[], aSeen: vv.VersionVector, bDots: readonly D[], bSeen: vv.VersionVector): D[] {
   const joined: D[] = [];
   let ai = 0;
   let bi = 0;

@@ -64,9 +64,7 @@ export function values<V>(clock: DvvSet<V>): V[] {
 
 /** Every sibling with the dot it was written as. */
 export function siblings<V>(clock: DvvSet<V>): Array<{ readonly dot: Dot; readonly value: V }> {
-  return clock.entries.flatMap((entry) =>
-    entry.values.map((value, index) => ({ dot: { actor: entry.actor, counter: entry.counter - index }, value })),
-  );
+  return clock.entries.flatMap((entry) => entry.values.map((value, index) => ({ dot: { actor: entry.actor, counter: entry.counter - index }, value })));
 }
 
 export function siblingCount<V>(clock: DvvSet<V>): number {

@@ -55,10 +55,7 @@ export function create(nodeId: string): HlcClock {
 /** The timestamp of a local event (a write, a send) at physical time `physicalMs`. */
 export function now(clock: HlcClock, physicalMs: number): { clock: HlcClock; timestamp: HlcTimestamp } {
   assertPhysicalTime(physicalMs);
-  const next =
-    physicalMs > clock.wallMs
-      ? { wallMs: physicalMs, logical: 0, nodeId: clock.nodeId }
-      : advance(clock.wallMs, clock.logical + 1, clock.nodeId);
+  const next = physicalMs > clock.wallMs ? { wallMs: physicalMs, logical: 0, nodeId: clock.nodeId } : advance(clock.wallMs, clock.logical + 1, clock.nodeId);
   return { clock: next, timestamp: next };
 }
 
@@ -67,12 +64,7 @@ export function now(clock: HlcClock, physicalMs: number): { clock: HlcClock; tim
  * than both the clock's last timestamp and `remote`. A remote more than
  * `maxDriftMs` ahead of `physicalMs` is refused, and the clock is unchanged.
  */
-export function receive(
-  clock: HlcClock,
-  remote: HlcTimestamp,
-  physicalMs: number,
-  maxDriftMs: number = DEFAULT_MAX_DRIFT_MS,
-): ReceiveResult {
+export function receive(clock: HlcClock, remote: HlcTimestamp, physicalMs: number, maxDriftMs: number = DEFAULT_MAX_DRIFT_MS): ReceiveResult {
   assertPhysicalTime(physicalMs);
   assertTimestamp(remote);
   assert(Number.isSafeInteger(maxDriftMs) && maxDriftMs >= 0, 'maxDriftMs must be a non-negative integer');
@@ -102,10 +94,7 @@ export function isAfter(a: HlcTimestamp, b: HlcTimestamp): boolean {
 }
 
 export function assertTimestamp(timestamp: HlcTimestamp): void {
-  assert(
-    Number.isSafeInteger(timestamp.wallMs) && timestamp.wallMs >= 0,
-    `an HLC wallMs must be a non-negative integer, not ${String(timestamp.wallMs)}`,
-  );
+  assert(Number.isSafeInteger(timestamp.wallMs) && timestamp.wallMs >= 0, `an HLC wallMs must be a non-negative integer, not ${String(timestamp.wallMs)}`);
   assert(
     Number.isSafeInteger(timestamp.logical) && timestamp.logical >= 0 && timestamp.logical <= MAX_LOGICAL_PER_WALL_MS,
     `an HLC logical counter must be an integer in [0, ${MAX_LOGICAL_PER_WALL_MS}], not ${String(timestamp.logical)}`,
@@ -120,8 +109,5 @@ function advance(wallMs: number, logical: number, nodeId: string): HlcClock {
 }
 
 function assertPhysicalTime(physicalMs: number): void {
-  assert(
-    Number.isSafeInteger(physicalMs) && physicalMs >= 0,
-    `physical time must be a non-negative integer of ms, not ${String(physicalMs)}`,
-  );
+  assert(Number.isSafeInteger(physicalMs) && physicalMs >= 0, `physical time must be a non-negative integer of ms, not ${String(physicalMs)}`);
 }

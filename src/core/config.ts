@@ -113,9 +113,7 @@ export function validateCoreConfig(config: CoreConfig): string[] {
   positiveInteger('heartbeatIntervalTicks', config.heartbeatIntervalTicks);
   positiveInteger('maxElectionTimeoutTicks', config.maxElectionTimeoutTicks);
   if (config.maxElectionTimeoutTicks < config.electionTimeoutTicks) {
-    problems.push(
-      `maxElectionTimeoutTicks (${config.maxElectionTimeoutTicks}) must be at least electionTimeoutTicks (${config.electionTimeoutTicks})`,
-    );
+    problems.push(`maxElectionTimeoutTicks (${config.maxElectionTimeoutTicks}) must be at least electionTimeoutTicks (${config.electionTimeoutTicks})`);
   }
   positiveInteger('maxEntriesPerAppend', config.maxEntriesPerAppend);
   positiveInteger('maxAppendBytes', config.maxAppendBytes);
@@ -126,9 +124,7 @@ export function validateCoreConfig(config: CoreConfig): string[] {
   positiveInteger('maxCommittedPerReady', config.maxCommittedPerReady);
   positiveInteger('replicationStallTicks', config.replicationStallTicks);
   if (config.heartbeatIntervalTicks >= config.electionTimeoutTicks) {
-    problems.push(
-      `heartbeatIntervalTicks (${config.heartbeatIntervalTicks}) must be below electionTimeoutTicks (${config.electionTimeoutTicks})`,
-    );
+    problems.push(`heartbeatIntervalTicks (${config.heartbeatIntervalTicks}) must be below electionTimeoutTicks (${config.electionTimeoutTicks})`);
   }
   if (!Number.isInteger(config.leaseDriftTicks) || config.leaseDriftTicks < 0) {
     problems.push(`leaseDriftTicks must be a non-negative integer, got ${config.leaseDriftTicks}`);

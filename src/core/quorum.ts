@@ -25,7 +25,10 @@ export function committedIndex(voters: readonly NodeId[], indexOf: (voter: NodeI
 export type VoteResult = 'won' | 'lost' | 'pending';
 
 /** An election's outcome so far: won by a majority granting, lost once a majority refused. */
-export function voteResult(voters: readonly NodeId[], voteOf: (voter: NodeId) => boolean | undefined): { result: VoteResult; granted: number; rejected: number } {
+export function voteResult(
+  voters: readonly NodeId[],
+  voteOf: (voter: NodeId) => boolean | undefined,
+): { result: VoteResult; granted: number; rejected: number } {
   let granted = 0;
   let rejected = 0;
   for (const voter of voters) {

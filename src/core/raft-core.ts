@@ -5,13 +5,7 @@
 // and calls advance(). The node's role lives in the XState role machine
 // (machines/); this class runs the effects the machine names.
 
-import {
-  createXStateRoleDriver,
-  type RoleAction,
-  type RoleDriver,
-  type RoleEvent,
-  type RoleState,
-} from '../../machines/index.js';
+import { createXStateRoleDriver, type RoleAction, type RoleDriver, type RoleEvent, type RoleState } from '../../machines/index.js';
 import { assert, unreachable } from '../ground/assert.js';
 import { resolveCoreConfig, validateWritePolicy, type CoreConfig, type CoreConfigInput, type WritePolicy } from './config.js';
 import { ElectionPatience } from './election-patience.js';
@@ -57,8 +51,7 @@ import type {
 import { WriteAcks, type ReplicationView } from './write-acks.js';
 
 export type CommandResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: RejectReason | 'invalid-request'; readonly leaderId: NodeId | null; readonly detail?: string };
+  { readonly ok: true } | { readonly ok: false; readonly reason: RejectReason | 'invalid-request'; readonly leaderId: NodeId | null; readonly detail?: string };
 
 export interface CoreStartOptions {
   /** What the state machine already applied (it may be ahead of the snapshot). */
@@ -964,10 +957,7 @@ export class RaftCore {
     const lastIndex = this.log.lastIndex();
     for (const [id, progress] of this.tracker.entries()) {
       if (progress.match >= lastIndex) continue;
-      const stallTicks =
-        progress.state === 'snapshot'
-          ? this.config.replicationStallTicks * SNAPSHOT_STALL_FACTOR
-          : this.config.replicationStallTicks;
+      const stallTicks = progress.state === 'snapshot' ? this.config.replicationStallTicks * SNAPSHOT_STALL_FACTOR : this.config.replicationStallTicks;
       if (this.nowTick - progress.lastProgressTick < stallTicks) continue;
       progress.becomeProbe();
       progress.lastProgressTick = this.nowTick;
@@ -1021,10 +1011,7 @@ export class RaftCore {
     const prevLogTerm = this.log.term(prevLogIndex);
     if (prevLogTerm === undefined) return this.sendSnapshot(id, progress);
     const lastIndex = this.log.lastIndex();
-    const entries =
-      progress.next <= lastIndex
-        ? this.log.slice(progress.next, lastIndex, this.config.maxEntriesPerAppend, this.config.maxAppendBytes)
-        : [];
+    const entries = progress.next <= lastIndex ? this.log.slice(progress.next, lastIndex, this.config.maxEntriesPerAppend, this.config.maxAppendBytes) : [];
     if (entries.length === 0 && !allowEmpty) return false;
     this.send(messages.appendEntries(this.to(id), prevLogIndex, prevLogTerm, entries, this.log.committed));
     progress.sentEntries(prevLogIndex + entries.length, entries.length);

@@ -171,12 +171,7 @@ export type MessageType = Message['type'];
 export type { Role } from '../ground/role.js';
 
 export type RejectReason =
-  | 'not-leader'
-  | 'transfer-in-progress'
-  | 'too-many-pending'
-  | 'membership-change-pending'
-  | 'invalid-membership-change'
-  | 'entry-too-large';
+  'not-leader' | 'transfer-in-progress' | 'too-many-pending' | 'membership-change-pending' | 'invalid-membership-change' | 'entry-too-large';
 
 export type ProposeResult =
   | { readonly ok: true; readonly index: number; readonly term: number }

@@ -112,7 +112,12 @@ const MARGIN = 20;
 
 export function labelLinesOf(transitions: readonly RoleTransitionDescription[]): LabelLine[] {
   return transitions.flatMap((t): LabelLine[] =>
-    t.guard === undefined ? [{ text: t.event, kind: 'event' }] : [{ text: t.event, kind: 'event' }, { text: `[${t.guard}]`, kind: 'guard' }],
+    t.guard === undefined
+      ? [{ text: t.event, kind: 'event' }]
+      : [
+          { text: t.event, kind: 'event' },
+          { text: `[${t.guard}]`, kind: 'guard' },
+        ],
   );
 }
 
@@ -240,10 +245,27 @@ export function layoutStatechart(description: RoleMachineDescription): Statechar
   top.forEach((state, index) => {
     const size = sizes.get(state.id)!;
     const children = childrenOf(state.id);
-    boxes.set(state.id, { id: state.id, name: nameOf(state.id), compound: children.length > 0, x, y: -size.height / 2, width: size.width, height: size.height });
+    boxes.set(state.id, {
+      id: state.id,
+      name: nameOf(state.id),
+      compound: children.length > 0,
+      x,
+      y: -size.height / 2,
+      width: size.width,
+      height: size.height,
+    });
     let y = -size.height / 2 + COMPOUND_TITLE_HEIGHT;
     children.forEach((child, row) => {
-      boxes.set(child.id, { id: child.id, name: nameOf(child.id), parent: state.id, compound: false, x: x + COMPOUND_PADDING_X, y, width: size.width - 2 * COMPOUND_PADDING_X, height: LEAF_HEIGHT });
+      boxes.set(child.id, {
+        id: child.id,
+        name: nameOf(child.id),
+        parent: state.id,
+        compound: false,
+        x: x + COMPOUND_PADDING_X,
+        y,
+        width: size.width - 2 * COMPOUND_PADDING_X,
+        height: LEAF_HEIGHT,
+      });
       y += LEAF_HEIGHT + (size.gaps[row] ?? 0);
     });
     const across = straight.filter((g) => columnOf(g.from) === index).map((g) => labelWidth(g.lines) + 2 * LABEL_PADDING);
@@ -276,8 +298,20 @@ export function layoutStatechart(description: RoleMachineDescription): Statechar
     const gapTop = upper.y + upper.height;
     const gapBottom = lower.y;
     const labelTop = down ? gapTop + LABEL_GAP + 2 : gapBottom - LABEL_GAP - 2 - labelHeight(g.lines);
-    const points = down ? [{ x: arrowX, y: gapTop }, { x: arrowX, y: gapBottom }] : [{ x: arrowX, y: gapBottom }, { x: arrowX, y: gapTop }];
-    edge(g, { kind: 'polyline', points }, { x: down ? arrowX + 2 * LABEL_GAP : arrowX - 2 * LABEL_GAP, y: baselineBelow(labelTop), anchor: down ? 'start' : 'end' });
+    const points = down
+      ? [
+          { x: arrowX, y: gapTop },
+          { x: arrowX, y: gapBottom },
+        ]
+      : [
+          { x: arrowX, y: gapBottom },
+          { x: arrowX, y: gapTop },
+        ];
+    edge(
+      g,
+      { kind: 'polyline', points },
+      { x: down ? arrowX + 2 * LABEL_GAP : arrowX - 2 * LABEL_GAP, y: baselineBelow(labelTop), anchor: down ? 'start' : 'end' },
+    );
   }
   for (const state of top) if (childrenOf(state.id).length > 0) initialOf(state.id);
 
@@ -307,7 +341,8 @@ export function layoutStatechart(description: RoleMachineDescription): Statechar
   const loops = outerGroups.filter((g) => g.from === g.to);
   const over = outerGroups.filter((g) => columnOf(g.to) > columnOf(g.from) + 1);
   const under = outerGroups.filter((g) => columnOf(g.to) < columnOf(g.from));
-  for (const g of outerGroups) assert(g.from === g.to || straight.includes(g) || over.includes(g) || under.includes(g), `statechart layout: cannot draw ${g.from} -> ${g.to}`);
+  for (const g of outerGroups)
+    assert(g.from === g.to || straight.includes(g) || over.includes(g) || under.includes(g), `statechart layout: cannot draw ${g.from} -> ${g.to}`);
 
   // Where routes meet the tops and bottoms of the boxes.
   const centre = (id: string): number => box(outer(id)).x + box(outer(id)).width / 2;
@@ -387,7 +422,12 @@ function nameOf(id: string): string {
 }
 
 /** Everything shifted so that the drawing starts at the margin; numbers rounded for stable output. */
-function normalized(states: readonly RoleStateDescription[], boxes: ReadonlyMap<string, StateBox>, edges: readonly EdgeRoute[], initials: readonly InitialMarker[]): StatechartLayout {
+function normalized(
+  states: readonly RoleStateDescription[],
+  boxes: ReadonlyMap<string, StateBox>,
+  edges: readonly EdgeRoute[],
+  initials: readonly InitialMarker[],
+): StatechartLayout {
   const points: Point[] = [];
   for (const b of boxes.values()) points.push(b, { x: b.x + b.width, y: b.y + b.height });
   for (const e of edges) {

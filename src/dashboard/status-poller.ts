@@ -59,9 +59,7 @@ export class StatusPoller {
     await Promise.race([Promise.all(started), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitForMs)))]);
     clearTimeout(timer);
     const atMs = this.nowMs();
-    const nodes = ids.map(
-      (id): NodeSample => this.latest.get(id) ?? { id, url: urls[id] ?? '', role: 'down', sampledAtMs: atMs, error: 'no answer yet' },
-    );
+    const nodes = ids.map((id): NodeSample => this.latest.get(id) ?? { id, url: urls[id] ?? '', role: 'down', sampledAtMs: atMs, error: 'no answer yet' });
     return { atMs, nodes };
   }
 

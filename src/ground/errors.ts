@@ -4,15 +4,7 @@
 
 /** What a node answers when a request did not succeed. */
 export type ErrorCode =
-  | 'not-leader'
-  | 'bad-request'
-  | 'busy'
-  | 'timeout'
-  | 'unknown-outcome'
-  | 'cas-mismatch'
-  | 'stale-fencing-token'
-  | 'too-stale'
-  | 'stopped';
+  'not-leader' | 'bad-request' | 'busy' | 'timeout' | 'unknown-outcome' | 'cas-mismatch' | 'stale-fencing-token' | 'too-stale' | 'stopped';
 
 export type ReplikitErrorCode = ErrorCode | 'no-leader' | 'unknown-node' | 'closed' | 'compacted';
 

@@ -30,7 +30,14 @@ export function signFenceNotice(notice: FenceNotice, secret: Uint8Array): string
 }
 
 /** Why a notice must be refused, or null when it is genuine and fresh. */
-export function fenceNoticeProblem(body: unknown, signature: string | undefined, secret: Uint8Array, clusterId: string, selfId: string, nowMs: number): string | null {
+export function fenceNoticeProblem(
+  body: unknown,
+  signature: string | undefined,
+  secret: Uint8Array,
+  clusterId: string,
+  selfId: string,
+  nowMs: number,
+): string | null {
   if (typeof body !== 'object' || body === null) return 'the body must be a JSON object';
   const notice = body as Partial<FenceNotice>;
   if (notice.clusterId !== clusterId) return 'another cluster';

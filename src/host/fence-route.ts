@@ -38,7 +38,14 @@ export function fenceRoute(options: FenceRouteOptions): (req: IncomingMessage, r
         return;
       }
       const signature = req.headers['x-replikit-signature'];
-      const problem = fenceNoticeProblem(body, Array.isArray(signature) ? signature[0] : signature, options.secret, options.clusterId, options.selfId, Date.now());
+      const problem = fenceNoticeProblem(
+        body,
+        Array.isArray(signature) ? signature[0] : signature,
+        options.secret,
+        options.clusterId,
+        options.selfId,
+        Date.now(),
+      );
       if (problem) {
         reply(res, 403, { error: 'Fence notice refused', detail: problem });
         return;

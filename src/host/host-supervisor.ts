@@ -242,7 +242,10 @@ export class HostSupervisor extends EventEmitter {
     this.lastPollMs = nowMs;
     this.polling = true;
     try {
-      const status = await this.call((remote) => remote.status(), () => null);
+      const status = await this.call(
+        (remote) => remote.status(),
+        () => null,
+      );
       if (status) {
         this.slot.noteAnswer(performance.now());
         this.lastStatus = status;

@@ -20,11 +20,7 @@ export function notLeader(hint: LeaderHint, detail?: string): HttpError {
 }
 
 /** `hint` is only used for not-leader; `writeIndex` carries an unknown outcome's term and index when known. */
-export function clientErrorToHttp(
-  error: ClientError,
-  hint: LeaderHint,
-  writeIndex: { term?: number; index?: number } = {},
-): HttpError {
+export function clientErrorToHttp(error: ClientError, hint: LeaderHint, writeIndex: { term?: number; index?: number } = {}): HttpError {
   const code: ErrorCode = error.code;
   switch (code) {
     case 'not-leader':

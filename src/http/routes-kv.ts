@@ -4,7 +4,17 @@
 // the same rules the embedded API uses.
 
 import type { ReplicationMode } from '../core/types.js';
-import type { ClientAnswer, ClientError, ClientRequest, ReadAnswer, ReadConsistency, ReadRequest, WriteAnswer, WriteOptions, WriteRequest } from '../node/requests.js';
+import type {
+  ClientAnswer,
+  ClientError,
+  ClientRequest,
+  ReadAnswer,
+  ReadConsistency,
+  ReadRequest,
+  WriteAnswer,
+  WriteOptions,
+  WriteRequest,
+} from '../node/requests.js';
 import { validateRequest } from '../node/validate-request.js';
 import { readJsonBody } from './body.js';
 import { leaderHint, type ServerContext } from './context.js';

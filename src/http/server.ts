@@ -123,7 +123,9 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
         return;
       }
       if (!(error instanceof HttpError)) {
-        log(`http ${options.endpoint.id}: ${req.method ?? '?'} ${routeLabel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        log(
+          `http ${options.endpoint.id}: ${req.method ?? '?'} ${routeLabel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
       }
       if (res.headersSent) {
         res.destroy(); // a half-written answer (from the dashboard) cannot be turned into an error

@@ -7,9 +7,7 @@ import { fenceKey } from './keys.js';
 import { checkSession, rememberVerdict } from './sessions.js';
 import { valuesEqual } from './values.js';
 
-export type KvMutation =
-  | { readonly type: 'set'; readonly key: string; readonly value: unknown }
-  | { readonly type: 'delete'; readonly key: string };
+export type KvMutation = { readonly type: 'set'; readonly key: string; readonly value: unknown } | { readonly type: 'delete'; readonly key: string };
 
 export type KvResult =
   | { readonly ok: true; readonly previous: unknown }

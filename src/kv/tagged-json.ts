@@ -60,4 +60,3 @@ export function decodeTaggedJson(bytes: Uint8Array): unknown {
     throw new TaggedJsonError('tagged JSON holds text that does not parse as JSON');
   }
 }
-

@@ -27,15 +27,7 @@ import type { CoordinatorReply, LeaderlessMessage, ReadReplyMessage, ReplicatedM
 import { emptyOutput, type LeaderlessOutput } from './output.js';
 import type { LeaderlessPlantedBug } from './planted-bugs.js';
 import { Replica } from './replica.js';
-import {
-  PendingRequests,
-  invalidRequest,
-  type Answer,
-  type ClientRequest,
-  type FailureReason,
-  type PendingRead,
-  type PendingWrite,
-} from './requests.js';
+import { PendingRequests, invalidRequest, type Answer, type ClientRequest, type FailureReason, type PendingRead, type PendingWrite } from './requests.js';
 import { createRing, sloppyPreferenceList, type Ring, type SloppyTarget } from './ring.js';
 import type { KeyClock, NodeId } from './types.js';
 
@@ -182,7 +174,18 @@ export class LeaderlessCore {
     const op = request.op === 'delete' ? 'delete' : 'put';
     const own = targets.find((target) => target.node === this.id);
     const stamper = own ?? (targets[0] as SloppyTarget);
-    const pending: PendingWrite = { kind: 'write', op, requestId, key: request.key, targets, stamper: stamper.node, w: request.w, deadlineTick, acked: new Set(), stamp: null };
+    const pending: PendingWrite = {
+      kind: 'write',
+      op,
+      requestId,
+      key: request.key,
+      targets,
+      stamper: stamper.node,
+      w: request.w,
+      deadlineTick,
+      acked: new Set(),
+      stamp: null,
+    };
     this.requests.add(pending);
     const write = op === 'delete' ? tombstones.TOMBSTONE : { deleted: false as const, value: request.value ?? null };
     const context = request.context ?? vv.empty();

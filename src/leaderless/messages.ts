@@ -94,15 +94,7 @@ export interface HandoffAckMessage extends Envelope {
 }
 
 export type LeaderlessMessage =
-  | StampMessage
-  | StampedMessage
-  | ReplicateMessage
-  | ReplicatedMessage
-  | ReadMessage
-  | ReadReplyMessage
-  | RepairMessage
-  | HandoffMessage
-  | HandoffAckMessage;
+  StampMessage | StampedMessage | ReplicateMessage | ReplicatedMessage | ReadMessage | ReadReplyMessage | RepairMessage | HandoffMessage | HandoffAckMessage;
 
 /** The replies a coordinator's pending request receives. */
 export type CoordinatorReply = StampedMessage | ReplicatedMessage | ReadReplyMessage;

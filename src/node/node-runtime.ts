@@ -20,14 +20,7 @@ import { AppendTimes } from './append-times.js';
 import type { NodeRuntimeConfig } from './node-config.js';
 import { NODE_TIMERS, type RuntimeScheduler } from './runtime-scheduler.js';
 import { describeRoleCause } from './role-cause.js';
-import {
-  failure,
-  type ClientAnswer,
-  type ClientRequest,
-  type ReadAnswer,
-  type ReadRequest,
-  type WriteRequest,
-} from './requests.js';
+import { failure, type ClientAnswer, type ClientRequest, type ReadAnswer, type ReadRequest, type WriteRequest } from './requests.js';
 import { validateRequest } from './validate-request.js';
 import { AppliedIndexWaits } from './waiters/applied-index-waits.js';
 import { LeaderWaits } from './waiters/leader-waits.js';
@@ -517,7 +510,6 @@ export class NodeRuntime {
     this.appliedWaits.serve(this.core.appliedIndex, (request) => this.readLocal(request));
   }
 
-
   /** Every committed entry's result and the batch that applies them, computed over the current state. */
   private computeApply(committed: readonly Entry[]): ComputedApply {
     const overlay = new Map<string, unknown>();
@@ -580,12 +572,7 @@ export class NodeRuntime {
    * node, or into a backoff that outlasts the election; held, it is answered (or served, if this
    * node wins) as soon as a leader is known. Waits at most one election's time.
    */
-  private awaitLeader(
-    request: ClientRequest,
-    resolve: (answer: ClientAnswer) => void,
-    leaderId: NodeId | null,
-    leaderDeadlineMs: number | undefined,
-  ): boolean {
+  private awaitLeader(request: ClientRequest, resolve: (answer: ClientAnswer) => void, leaderId: NodeId | null, leaderDeadlineMs: number | undefined): boolean {
     const nowMs = this.deps.nowMs();
     return this.leaderWaits.hold(request, resolve, leaderId, leaderDeadlineMs ?? nowMs + this.leaderWaitMs(), nowMs);
   }
@@ -664,7 +651,6 @@ export class NodeRuntime {
     }
     this.requests.push({ request: read.request, resolve: read.resolve as (answer: ClientAnswer) => void, readDeadlineMs: read.deadlineMs });
   }
-
 
   private readLocal(request: ReadRequest): ReadAnswer {
     const value = this.deps.kv.get(request.key);

@@ -28,8 +28,7 @@ async function main(): Promise<void> {
   const data = workerData as NodeWorkerData;
   const { id } = data.config;
   const router = new PeerRouter();
-  const peerTransport = (peer: string, port: MessagePort) =>
-    createMessagePortTransport(id, new Map([[peer, port]]), { keepThreadAlive: true });
+  const peerTransport = (peer: string, port: MessagePort) => createMessagePortTransport(id, new Map([[peer, port]]), { keepThreadAlive: true });
   let raftAddress: WorkerReady['raftAddress'];
   let tcp: TcpTransport | null = null;
   if (data.transport.kind === 'ports') {

@@ -6,14 +6,7 @@ import type { ErrorCode } from '../ground/errors.js';
 
 export type ReadConsistency = 'linearizable' | 'lease' | 'read-your-writes' | 'monotonic' | 'bounded' | 'eventual';
 
-export const READ_CONSISTENCIES: readonly ReadConsistency[] = [
-  'linearizable',
-  'lease',
-  'read-your-writes',
-  'monotonic',
-  'bounded',
-  'eventual',
-];
+export const READ_CONSISTENCIES: readonly ReadConsistency[] = ['linearizable', 'lease', 'read-your-writes', 'monotonic', 'bounded', 'eventual'];
 
 export interface WriteOptions {
   readonly mode?: ReplicationMode;

@@ -245,8 +245,16 @@ function supervisedEndpoint(
     id,
     submit: (requests) => Promise.all(requests.map((request) => batcher.submit(request))),
     status: async () => supervisor.status(),
-    transferLeadership: (to) => supervisor.call((remote) => remote.transferLeadership(to), () => down),
-    proposeMembership: (change) => supervisor.call((remote) => remote.proposeMembership(change), () => down),
+    transferLeadership: (to) =>
+      supervisor.call(
+        (remote) => remote.transferLeadership(to),
+        () => down,
+      ),
+    proposeMembership: (change) =>
+      supervisor.call(
+        (remote) => remote.proposeMembership(change),
+        () => down,
+      ),
     onEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -284,9 +292,16 @@ function chaosControls(id: NodeId, nodeIds: readonly NodeId[], supervisor: HostS
     partition: async (groups) => {
       const mine = groups.find((group) => group.includes(id)) ?? [id];
       const blocked = nodeIds.filter((peer) => !mine.includes(peer));
-      await supervisor.call((remote) => remote.partition(blocked), () => undefined);
+      await supervisor.call(
+        (remote) => remote.partition(blocked),
+        () => undefined,
+      );
     },
-    heal: async () => supervisor.call((remote) => remote.heal(), () => undefined),
+    heal: async () =>
+      supervisor.call(
+        (remote) => remote.heal(),
+        () => undefined,
+      ),
     nodeIds: () => [...nodeIds],
   };
 }

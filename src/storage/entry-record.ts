@@ -7,13 +7,7 @@
 
 import type { Entry } from '../core/types.js';
 import { packValue, unpackValue } from './msgpack.js';
-import {
-  isEntryKind,
-  isIndex,
-  membershipFromTuple,
-  membershipToTuple,
-  RECORD_FORMAT_V1,
-} from './record-shapes.js';
+import { isEntryKind, isIndex, membershipFromTuple, membershipToTuple, RECORD_FORMAT_V1 } from './record-shapes.js';
 import { allocateRecord, CHECKSUM_BYTES, unseal, writeChecksum } from './sealed-record.js';
 
 const INDEX_OFFSET = CHECKSUM_BYTES;
@@ -21,12 +15,7 @@ const TERM_OFFSET = INDEX_OFFSET + 8;
 const BODY_OFFSET = TERM_OFFSET + 8;
 
 export function encodeEntryRecord(entry: Entry): Uint8Array {
-  const body = packValue([
-    RECORD_FORMAT_V1,
-    entry.kind,
-    entry.data ?? null,
-    entry.membership ? membershipToTuple(entry.membership) : null,
-  ]);
+  const body = packValue([RECORD_FORMAT_V1, entry.kind, entry.data ?? null, entry.membership ? membershipToTuple(entry.membership) : null]);
   const record = allocateRecord(BODY_OFFSET - CHECKSUM_BYTES + body.byteLength);
   record.writeDoubleBE(entry.index, INDEX_OFFSET);
   record.writeDoubleBE(entry.term, TERM_OFFSET);

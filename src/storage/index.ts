@@ -1,12 +1,4 @@
-export type {
-  KvMutation,
-  KvStore,
-  LoadedState,
-  NodeStorage,
-  PersistBatch,
-  TailDamage,
-  TailRepair,
-} from './types.js';
+export type { KvMutation, KvStore, LoadedState, NodeStorage, PersistBatch, TailDamage, TailRepair } from './types.js';
 export { MemoryNodeStorage } from './memory-storage.js';
 export { MemoryKvStore } from './memory-kv.js';
 export { LmdbNodeStorage } from './lmdb-storage.js';

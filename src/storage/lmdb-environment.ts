@@ -60,8 +60,7 @@ export class LmdbNodeEnvironment {
       noSync: false,
       overlappingSync: true,
     });
-    const named = <K extends string | number>(name: string): Database<Uint8Array, K> =>
-      root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
+    const named = <K extends string | number>(name: string): Database<Uint8Array, K> => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
     const binaryKeyed = (name: string): Database<Uint8Array, Uint8Array> =>
       root.openDB<Uint8Array, Uint8Array>({ name, encoding: 'binary', keyEncoding: 'binary' });
     const kv = binaryKeyed(LMDB_DATABASE_NAMES.kv);

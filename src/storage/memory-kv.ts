@@ -68,4 +68,3 @@ export class MemoryKvStore implements KvStore {
     return keys.sort(compareKeys);
   }
 }
-

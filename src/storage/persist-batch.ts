@@ -6,12 +6,7 @@ import type { HardState } from '../core/types.js';
 import { encodeEntryRecord, peekEntryTerm } from './entry-record.js';
 import type { NodeTables } from './node-tables.js';
 import { isIndex } from './record-shapes.js';
-import {
-  encodeHardStateRecord,
-  encodeSnapshotPositionRecord,
-  encodeSnapshotRecord,
-  type SnapshotPosition,
-} from './state-records.js';
+import { encodeHardStateRecord, encodeSnapshotPositionRecord, encodeSnapshotRecord, type SnapshotPosition } from './state-records.js';
 import { readHardState, readSnapshotPosition } from './stored-records.js';
 import type { PersistBatch } from './types.js';
 
@@ -52,10 +47,7 @@ export function prepareBatch(batch: PersistBatch): PreparedBatch {
     previous = { index: entry.index, term: entry.term, record: encodeEntryRecord(entry) };
     entries.push(previous);
   }
-  assert(
-    batch.compactThrough === undefined || isIndex(batch.compactThrough),
-    `compactThrough ${batch.compactThrough} is not a non-negative integer`,
-  );
+  assert(batch.compactThrough === undefined || isIndex(batch.compactThrough), `compactThrough ${batch.compactThrough} is not a non-negative integer`);
   const { hardState, snapshot } = batch;
   return {
     ...(hardState ? { hardState: { value: hardState, record: encodeHardStateRecord(hardState) } } : {}),
@@ -96,9 +88,7 @@ export function writeBatch(tables: NodeTables, batch: PreparedBatch): void {
       storedSnapshot === null || incoming.index >= storedSnapshot.index,
       `snapshot at ${incoming.index} is older than the stored one at ${storedSnapshot?.index}`,
     );
-    const knownTerm =
-      logTermAt(tables, incoming.index) ??
-      (storedSnapshot?.index === incoming.index ? storedSnapshot.term : undefined);
+    const knownTerm = logTermAt(tables, incoming.index) ?? (storedSnapshot?.index === incoming.index ? storedSnapshot.term : undefined);
     keepLog = knownTerm === incoming.term;
   }
   const snapshot = incoming ?? storedSnapshot;
@@ -111,24 +101,11 @@ export function writeBatch(tables: NodeTables, batch: PreparedBatch): void {
     const end = Math.max(logLast, snapshotIndex);
     assert(first.index <= end + 1, `entries start at ${first.index}, leaving a gap after ${end}`);
     const previousIndex = first.index - 1;
-    const previousTerm =
-      previousIndex === 0
-        ? 0
-        : snapshot?.index === previousIndex
-          ? snapshot.term
-          : keepLog
-            ? logTermAt(tables, previousIndex)
-            : undefined;
-    assert(
-      previousTerm === undefined || previousTerm <= first.term,
-      `entry ${first.index} has term ${first.term}, lower than the ${previousTerm} before it`,
-    );
+    const previousTerm = previousIndex === 0 ? 0 : snapshot?.index === previousIndex ? snapshot.term : keepLog ? logTermAt(tables, previousIndex) : undefined;
+    assert(previousTerm === undefined || previousTerm <= first.term, `entry ${first.index} has term ${first.term}, lower than the ${previousTerm} before it`);
   }
   if (batch.compactThrough !== undefined) {
-    assert(
-      batch.compactThrough <= snapshotIndex,
-      `compactThrough ${batch.compactThrough} passes the snapshot at ${snapshotIndex}: entries would be lost`,
-    );
+    assert(batch.compactThrough <= snapshotIndex, `compactThrough ${batch.compactThrough} passes the snapshot at ${snapshotIndex}: entries would be lost`);
   }
   const lastIndex = Math.max(last ? last.index : logLast, snapshotIndex);
   const commit = (batch.hardState?.value ?? readHardState(tables)).commit;

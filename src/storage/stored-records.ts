@@ -3,13 +3,7 @@
 
 import type { HardState, Membership, Snapshot } from '../core/types.js';
 import type { NodeTables, RecordName } from './node-tables.js';
-import {
-  decodeHardStateRecord,
-  decodeMembershipRecord,
-  decodeSnapshotPositionRecord,
-  decodeSnapshotRecord,
-  type SnapshotPosition,
-} from './state-records.js';
+import { decodeHardStateRecord, decodeMembershipRecord, decodeSnapshotPositionRecord, decodeSnapshotRecord, type SnapshotPosition } from './state-records.js';
 import { StorageCorruptionError } from './storage-corruption-error.js';
 
 export const INITIAL_HARD_STATE: HardState = Object.freeze({ term: 0, vote: null, commit: 0 });

@@ -60,9 +60,7 @@ export interface NodeStorage {
   close(): Promise<void>;
 }
 
-export type KvMutation =
-  | { readonly type: 'set'; readonly key: string; readonly value: unknown }
-  | { readonly type: 'delete'; readonly key: string };
+export type KvMutation = { readonly type: 'set'; readonly key: string; readonly value: unknown } | { readonly type: 'delete'; readonly key: string };
 
 /** The state machine's storage. Keys iterate in UTF-8 byte (code point) order. */
 export interface KvStore {

@@ -77,11 +77,7 @@ interface MutableStats {
   droppedMessages: number;
 }
 
-export function createMessagePortTransport(
-  selfId: NodeId,
-  ports: ReadonlyMap<NodeId, MessagePort>,
-  options: MessagePortTransportOptions = {},
-): Transport {
+export function createMessagePortTransport(selfId: NodeId, ports: ReadonlyMap<NodeId, MessagePort>, options: MessagePortTransportOptions = {}): Transport {
   const encoding = options.encoding ?? DEFAULT_WIRE_ENCODING;
   const maxMessagesPerBatch = options.maxMessagesPerBatch ?? DEFAULT_MAX_MESSAGES_PER_BATCH;
   const maxInFlightMessages = options.maxInFlightMessagesPerPeer ?? DEFAULT_MAX_IN_FLIGHT_MESSAGES_PER_PEER;
@@ -141,8 +137,7 @@ export function createMessagePortTransport(
       stats.droppedMessages += batch.length;
       return;
     }
-    const ackNow =
-      2 * (inFlightMessages + batch.length) >= maxInFlightMessages || 2 * (inFlightBytes + bytes) >= maxInFlightBytes;
+    const ackNow = 2 * (inFlightMessages + batch.length) >= maxInFlightMessages || 2 * (inFlightBytes + bytes) >= maxInFlightBytes;
     if (packed !== null) {
       const frame: PackedBatchFrame = { kind: 'packed-batch', bytes: packed, ackNow };
       link.port.postMessage(frame, [packed.buffer as ArrayBuffer]);

@@ -106,7 +106,10 @@ function lowerBound(ops: readonly CompletedOp[], invokeMs: number): number {
 }
 
 export function durationStats(recoveries: readonly FaultRecovery[]): DurationStats {
-  const durations = recoveries.map((recovery) => recovery.writeOutageMs).filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
+  const durations = recoveries
+    .map((recovery) => recovery.writeOutageMs)
+    .filter((ms): ms is number => ms !== null)
+    .sort((a, b) => a - b);
   return {
     count: recoveries.length,
     neverRecovered: recoveries.length - durations.length,

@@ -93,7 +93,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     if ((await waitForAgreedLeader(target, FIRST_LEADER_TIMEOUT_MS)) === null) {
       throw new Error(`no leader within ${FIRST_LEADER_TIMEOUT_MS} ms of starting: ${target.description}`);
     }
-    log(`verify: ${target.description}; seed ${options.seed}; ${options.timeS} s, ${options.clients} clients, ${options.keys} keys, nemesis ${options.nemeses.join(',') || 'none'}`);
+    log(
+      `verify: ${target.description}; seed ${options.seed}; ${options.timeS} s, ${options.clients} clients, ${options.keys} keys, nemesis ${options.nemeses.join(',') || 'none'}`,
+    );
     // A tag per run: a running cluster may hold keys from earlier runs, and the checker assumes every key starts absent.
     const tag = `verify-${options.seed}-${Date.now().toString(36)}`;
     const keys = Array.from({ length: options.keys }, (_, i) => `${tag}-k${i}`);
@@ -129,8 +131,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
       await load.stop(CLIENT_DRAIN_TIMEOUT_MS);
     }
     runMs = history.now();
-    log(`verify: load stopped after ${(runMs / 1000).toFixed(1)} s: ${load.counters.ok} ok, ${load.counters.info} unknown, ${load.counters.fail} failed; ${faults.length} faults`);
-    for (const fault of faults) findings.push(...fault.problems.map((problem) => `${fault.kind} ${fault.target} at ${(fault.startMs / 1000).toFixed(2)} s: ${problem}`));
+    log(
+      `verify: load stopped after ${(runMs / 1000).toFixed(1)} s: ${load.counters.ok} ok, ${load.counters.info} unknown, ${load.counters.fail} failed; ${faults.length} faults`,
+    );
+    for (const fault of faults)
+      findings.push(...fault.problems.map((problem) => `${fault.kind} ${fault.target} at ${(fault.startMs / 1000).toFixed(2)} s: ${problem}`));
     if (nemesis.skipped.length > 0) {
       const first = nemesis.skipped[0] as (typeof nemesis.skipped)[number];
       findings.push(
@@ -139,7 +144,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
       );
     }
     for (const exit of target.processes?.unexpectedExits() ?? []) {
-      findings.push(`${exit.id} exited on its own with ${exit.how} at ${((exit.atMs - history.originMs) / 1000).toFixed(2)} s (nobody killed it; see its log${options.reportDir ? ` in ${join(options.reportDir, 'nodes')}` : ''})`);
+      findings.push(
+        `${exit.id} exited on its own with ${exit.how} at ${((exit.atMs - history.originMs) / 1000).toFixed(2)} s (nobody killed it; see its log${options.reportDir ? ` in ${join(options.reportDir, 'nodes')}` : ''})`,
+      );
     }
     const finalDeadlineMs = performance.now() + FINAL_PHASE_BUDGET_MS;
     if ((await waitForAgreedLeader(target, RECOVERY_TIMEOUT_MS)) === null) {
@@ -148,7 +155,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     await finalReads(target, keys, history, finalDeadlineMs, findings);
     if (target.processes && damagedRecords.size > 0) notes.push(...(await checkRepairs(target.processes, target.nodeIds, damagedRecords, findings)));
     if (options.nemeses.includes('partition')) {
-      notes.push(`partitions used the nodes' transport fault controls (replikit node --chaos: POST /admin/partition, /admin/heal), not the kernel's network; ${await probeNetworkNamespaces()}`);
+      notes.push(
+        `partitions used the nodes' transport fault controls (replikit node --chaos: POST /admin/partition, /admin/heal), not the kernel's network; ${await probeNetworkNamespaces()}`,
+      );
     }
   } finally {
     try {
@@ -178,15 +187,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   if (options.reportDir) {
     writeFileSync(join(options.reportDir, 'report.txt'), report);
     writeFileSync(join(options.reportDir, 'availability.json'), `${JSON.stringify(availability, null, 2)}\n`);
-    const timelineNotes = [
-      `failovers: ${formatDurations(availability.failovers)}`,
-      ...notes,
-      ...findings.map((finding) => `FINDING: ${finding}`),
-    ];
-    writeFileSync(
-      join(options.reportDir, 'timeline.html'),
-      renderTimeline({ title: header, summary, durationMs: runMs, availability, notes: timelineNotes }),
-    );
+    const timelineNotes = [`failovers: ${formatDurations(availability.failovers)}`, ...notes, ...findings.map((finding) => `FINDING: ${finding}`)];
+    writeFileSync(join(options.reportDir, 'timeline.html'), renderTimeline({ title: header, summary, durationMs: runMs, availability, notes: timelineNotes }));
   }
   return {
     ops,

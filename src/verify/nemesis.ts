@@ -189,7 +189,8 @@ export class Nemesis {
     fault.endMs = this.options.history.now();
     const timeoutMs = this.stopped ? SETTLE_AFTER_STOP_MS : RECOVERY_TIMEOUT_MS;
     const settled = await waitForAgreedLeader(this.options.target, timeoutMs);
-    if (settled === null) fault.problems.push(`no leader agreed on within ${timeoutMs} ms after recovery: ${describeView(await viewCluster(this.options.target))}`);
+    if (settled === null)
+      fault.problems.push(`no leader agreed on within ${timeoutMs} ms after recovery: ${describeView(await viewCluster(this.options.target))}`);
     else fault.settledAfterMs = this.options.history.now() - fault.endMs;
     return fault;
   }

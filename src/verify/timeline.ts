@@ -52,7 +52,9 @@ export function renderTimeline(input: TimelineInput): string {
     );
     if (writeOutageMs !== null && fault.hitLeader) {
       const back = x(fault.startMs + writeOutageMs);
-      parts.push(`<line x1="${back.toFixed(1)}" x2="${back.toFixed(1)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="${color}" stroke-dasharray="3,2"><title>${escapeHtml(`writes back ${Math.round(writeOutageMs)} ms after ${fault.kind} ${fault.target}`)}</title></line>`);
+      parts.push(
+        `<line x1="${back.toFixed(1)}" x2="${back.toFixed(1)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="${color}" stroke-dasharray="3,2"><title>${escapeHtml(`writes back ${Math.round(writeOutageMs)} ms after ${fault.kind} ${fault.target}`)}</title></line>`,
+      );
     }
   });
 
@@ -87,7 +89,9 @@ export function renderTimeline(input: TimelineInput): string {
   parts.push(`<text transform="translate(14 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">ops completed / s</text>`);
 
   const legend = [
-    ...(['ok', 'info', 'fail'] as const).map((outcome) => swatch(OUTCOME_COLORS[outcome], { ok: 'acknowledged', info: 'outcome unknown', fail: 'failed (no effect)' }[outcome])),
+    ...(['ok', 'info', 'fail'] as const).map((outcome) =>
+      swatch(OUTCOME_COLORS[outcome], { ok: 'acknowledged', info: 'outcome unknown', fail: 'failed (no effect)' }[outcome]),
+    ),
     ...Object.entries(FAULT_COLORS)
       .filter(([kind]) => availability.recoveries.some((r) => r.fault.kind === kind))
       .map(([kind, color]) => swatch(color, kind)),

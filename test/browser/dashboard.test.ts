@@ -153,7 +153,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // The new leader is read in the same check that sees it: on a busy machine it may lose its lead again soon after.
       const shown = await page.waitForFunction(
         (old) => {
-          const others = [...document.querySelectorAll('.card[data-role="leader"]')].map((card) => card.getAttribute('data-node-id')).filter((id) => id !== old);
+          const others = [...document.querySelectorAll('.card[data-role="leader"]')]
+            .map((card) => card.getAttribute('data-node-id'))
+            .filter((id) => id !== old);
           return others.length > 0 ? others : null;
         },
         leader,
@@ -182,7 +184,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const page = await openDashboard(`${urls['n1']}/`);
       const leader = await steadyLeader(page);
       const drawn = await page.locator('#statechart svg g.state').evaluateAll((groups) => groups.map((g) => g.getAttribute('data-state')));
-      expect(drawn.sort()).toEqual(describeRoleMachine().states.map((s) => s.id).sort());
+      expect(drawn.sort()).toEqual(
+        describeRoleMachine()
+          .states.map((s) => s.id)
+          .sort(),
+      );
       expect(await page.locator('#statechart parsererror').count()).toBe(0);
       await page.waitForFunction(
         (id) => {

@@ -6,13 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../../src/client/backoff.js';
-import {
-  compareFencingTokens,
-  createClient,
-  fencingToken,
-  ReplikitClientError,
-  type ReplikitClient,
-} from '../../src/client/index.js';
+import { compareFencingTokens, createClient, fencingToken, ReplikitClientError, type ReplikitClient } from '../../src/client/index.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 

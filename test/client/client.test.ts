@@ -211,7 +211,7 @@ describe('exactly-once writes', () => {
     }
   });
 
-  it('a restarted client may take its predecessor\'s clientId: its first write is applied, not answered from memory', async () => {
+  it("a restarted client may take its predecessor's clientId: its first write is applied, not answered from memory", async () => {
     const first = client(h.urls, { clientId: 'service-a' });
     await first.put('reused-id', 'from the first process');
     first.close();

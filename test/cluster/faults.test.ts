@@ -49,32 +49,33 @@ describe('faults on a worker-thread cluster', () => {
     [5, 2],
     [7, 1],
     [9, 1],
-  ])('%i nodes: steady writes while the leader is crashed %i times; nothing acknowledged is lost', async (nodes, crashes) => {
-    await withCluster({ nodes }, async (cluster) => {
-      await leaderOf(cluster);
-      const writers = startWriters(cluster, 4, 2);
-      for (let round = 0; round < crashes; round++) {
+  ])(
+    '%i nodes: steady writes while the leader is crashed %i times; nothing acknowledged is lost',
+    async (nodes, crashes) => {
+      await withCluster({ nodes }, async (cluster) => {
+        await leaderOf(cluster);
+        const writers = startWriters(cluster, 4, 2);
+        for (let round = 0; round < crashes; round++) {
+          await sleep(200);
+          const leader = await leaderOf(cluster);
+          await cluster.crash(leader);
+          await eventually(async () => {
+            const status = await cluster.status();
+            return status.leaderId !== null && status.leaderId !== leader;
+          }, `a new leader after crashing ${leader}`);
+          await cluster.restart(leader);
+        }
         await sleep(200);
-        const leader = await leaderOf(cluster);
-        await cluster.crash(leader);
-        await eventually(async () => {
-          const status = await cluster.status();
-          return status.leaderId !== null && status.leaderId !== leader;
-        }, `a new leader after crashing ${leader}`);
-        await cluster.restart(leader);
-      }
-      await sleep(200);
-      await writers.stop();
-      expect(writers.acknowledged.size).toBeGreaterThan(0);
-      expect(await expectNoAcknowledgedWriteLost(cluster, writers.acknowledged, writers.attempted)).toEqual([]);
-      // Restarted nodes caught up: everyone applied what the leader committed.
-      const { index } = await cluster.put('final', 1);
-      await eventually(
-        async () => (await cluster.status()).nodes.every((node) => node.appliedIndex >= index),
-        'every node to apply the final write',
-      );
-    });
-  }, 60_000);
+        await writers.stop();
+        expect(writers.acknowledged.size).toBeGreaterThan(0);
+        expect(await expectNoAcknowledgedWriteLost(cluster, writers.acknowledged, writers.attempted)).toEqual([]);
+        // Restarted nodes caught up: everyone applied what the leader committed.
+        const { index } = await cluster.put('final', 1);
+        await eventually(async () => (await cluster.status()).nodes.every((node) => node.appliedIndex >= index), 'every node to apply the final write');
+      });
+    },
+    60_000,
+  );
 
   it('a node far behind catches up from a snapshot', async () => {
     await withCluster({ nodes: 3, snapshotEveryEntries: 50 }, async (cluster) => {
@@ -91,8 +92,9 @@ describe('faults on a worker-thread cluster', () => {
       const read = await cluster.get('key19', { consistency: 'eventual', nodeId: follower });
       expect(read?.value).toBe(299);
       // It did not replay the log from 1: the leader had compacted it, so a snapshot was installed.
-      const remote = (cluster as unknown as { supervisor: { remote(id: string): { status(): Promise<{ snapshotIndex: number; firstIndex: number }> } } })
-        .supervisor.remote(follower);
+      const remote = (
+        cluster as unknown as { supervisor: { remote(id: string): { status(): Promise<{ snapshotIndex: number; firstIndex: number }> } } }
+      ).supervisor.remote(follower);
       const status = await remote.status();
       expect(status.firstIndex).toBeGreaterThan(1);
     });
@@ -147,8 +149,9 @@ describe('faults on a worker-thread cluster', () => {
       const added = await cluster.addNode();
       await eventually(async () => {
         const leader = await leaderOf(cluster);
-        const remote = (cluster as unknown as { supervisor: { remote(id: string): { status(): Promise<{ membership: { voters: string[] } }> } } })
-          .supervisor.remote(leader);
+        const remote = (
+          cluster as unknown as { supervisor: { remote(id: string): { status(): Promise<{ membership: { voters: string[] } }> } } }
+        ).supervisor.remote(leader);
         return (await remote.status()).membership.voters.includes(added);
       }, `${added} to be promoted to voter`);
       expect((await cluster.get('k49', { consistency: 'eventual', nodeId: added }))?.value).toBe(49);

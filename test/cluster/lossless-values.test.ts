@@ -49,7 +49,8 @@ async function readEverywhere(cluster: Cluster, urls: readonly string[], minInde
       if (JSON.stringify(embedded?.value) !== text) problems.push(`${id} embedded ${keyOf(i)}: ${JSON.stringify(embedded?.value)} for ${text}`);
       const response = await fetch(`${urls[n]}/key/${encodeURIComponent(keyOf(i))}?consistency=eventual`);
       const body = JSON.parse(await response.text()) as { value?: unknown };
-      if (response.status !== 200 || JSON.stringify(body.value) !== text) problems.push(`${id} HTTP ${keyOf(i)}: ${response.status} ${JSON.stringify(body.value)} for ${text}`);
+      if (response.status !== 200 || JSON.stringify(body.value) !== text)
+        problems.push(`${id} HTTP ${keyOf(i)}: ${response.status} ${JSON.stringify(body.value)} for ${text}`);
     }
   }
   return problems;
@@ -75,7 +76,11 @@ describe('values are lossless through every face of a cluster', () => {
         const key = keyOf(i);
         if (i % 3 === 0) lastIndex = (await cluster.put(key, JSON.parse(text))).index;
         else if (i % 3 === 1) {
-          const response = await fetch(`${urls[i % 2]}/key/${encodeURIComponent(key)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: text });
+          const response = await fetch(`${urls[i % 2]}/key/${encodeURIComponent(key)}`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: text,
+          });
           const answer = (await response.json()) as { index?: number; leaderUrl?: string };
           if (response.status === 200) lastIndex = answer.index ?? lastIndex;
           else lastIndex = (await client.put(key, JSON.parse(text))).index; // that node was not the leader

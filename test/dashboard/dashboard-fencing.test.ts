@@ -48,7 +48,11 @@ const fencedMessages = (stream: SseStream): ClusterEventMessage[] =>
 /** Resolves once a snapshot has a sample of `id` asked for after this call: everything its status listed by now was read. */
 async function sampledAfterNow(stream: SseStream, id: string): Promise<void> {
   const afterMs = Date.now();
-  await stream.next<ClusterSnapshot>('snapshot', (snapshot) => snapshot.nodes.some((node) => node.id === id && node.status !== undefined && node.sampledAtMs > afterMs), WAIT_MS);
+  await stream.next<ClusterSnapshot>(
+    'snapshot',
+    (snapshot) => snapshot.nodes.some((node) => node.id === id && node.status !== undefined && node.sampledAtMs > afterMs),
+    WAIT_MS,
+  );
 }
 
 const record = (overrides: Partial<FencingRecord> = {}): FencingRecord => ({

@@ -78,7 +78,10 @@ export function statusBody(id: string, role: string, overrides: Record<string, u
     leaseValid: role === 'leader',
     lagMs: 0,
     membership: { voters: ['n1', 'n2', 'n3'], learners: [] },
-    followers: role === 'leader' ? { n2: { matchIndex: 7, lagEntries: 0, lagMs: 4, learner: false }, n3: { matchIndex: 2, lagEntries: 5, lagMs: 900, learner: false } } : {},
+    followers:
+      role === 'leader'
+        ? { n2: { matchIndex: 7, lagEntries: 0, lagMs: 4, learner: false }, n3: { matchIndex: 2, lagEntries: 5, lagMs: 900, learner: false } }
+        : {},
     ...overrides,
   };
 }

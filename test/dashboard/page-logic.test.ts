@@ -59,7 +59,10 @@ describe('the put panel input', () => {
 
 describe('the chaos controls', () => {
   it('split the leader off with a minority, and read typed groups', () => {
-    expect(splitGroups(['n1', 'n2', 'n3', 'n4', 'n5'], 'n4')).toEqual([['n4', 'n1'], ['n2', 'n3', 'n5']]);
+    expect(splitGroups(['n1', 'n2', 'n3', 'n4', 'n5'], 'n4')).toEqual([
+      ['n4', 'n1'],
+      ['n2', 'n3', 'n5'],
+    ]);
     expect(splitGroups(['n1', 'n2', 'n3'], null)).toEqual([['n1'], ['n2', 'n3']]);
     expect(parseGroups('n1 | n2, n3')).toEqual([['n1'], ['n2', 'n3']]);
     expect(parseGroups('n1 n2')).toBeNull();
@@ -105,7 +108,10 @@ describe('the cluster as the page sees it', () => {
 describe('the card text', () => {
   it('writes the lag line for the leader, a follower and a node that is down', () => {
     const leader = status({ followers: { n2: { matchIndex: 9, lagEntries: 1, lagMs: 12 } } });
-    expect(cardLagLine('leader', leader, { id: 'n2', lagMs: 12, lagEntries: 1 })).toEqual({ prefix: 'slowest of 1 (n2): ', lag: { ms: '12 ms', entries: '1 entry' } });
+    expect(cardLagLine('leader', leader, { id: 'n2', lagMs: 12, lagEntries: 1 })).toEqual({
+      prefix: 'slowest of 1 (n2): ',
+      lag: { ms: '12 ms', entries: '1 entry' },
+    });
     expect(cardLagLine('leader', status(), null)).toEqual({ prefix: 'no followers', lag: null });
     expect(cardLagLine('follower', null, { lagMs: 20_000, lagEntries: 3 })).toEqual({ prefix: 'lag ', lag: { ms: '20.0 s', entries: '3 entries' } });
     expect(cardLagLine('down', null, null).prefix).toBe('lag unknown');

@@ -16,7 +16,9 @@ describe('the timeline narrator', () => {
     const narrator = new TimelineNarrator();
     expect(narrator.roleChange(change({ from: null }))).toBeNull();
     expect(text(narrator.roleChange(change({ to: 'pre-candidate', term: 3 })))).toBe('*n1* looks for a new leader: pre-vote for term 4');
-    expect(text(narrator.roleChange(change({ detail: 'leader silent for 300 ms' })))).toBe('*n1* started an election for term 4 \u2014 leader silent for 300 ms');
+    expect(text(narrator.roleChange(change({ detail: 'leader silent for 300 ms' })))).toBe(
+      '*n1* started an election for term 4 \u2014 leader silent for 300 ms',
+    );
     expect(text(narrator.roleChange(change({ from: 'candidate', term: 5 })))).toBe('*n1* election timed out; new election for term 5');
     expect(narrator.roleChange(change({ from: 'candidate', to: 'leader', term: 5 }))?.kind).toBe('leader');
     expect(text(narrator.roleChange(change({ from: 'leader', to: 'follower', term: 6 })))).toBe('*n1* stepped down to follower (term 6)');
@@ -42,7 +44,10 @@ describe('the timeline narrator', () => {
 
   it('tells supervisor events and fencings, a fencing at the time it happened', () => {
     const narrator = new TimelineNarrator();
-    const fenced = narrator.cluster({ atMs: 500, event: { type: 'node-fenced', id: 'n2', atMs: 420, reason: 'lease-expired', term: 3, detail: 'no quorum for 2 s' } });
+    const fenced = narrator.cluster({
+      atMs: 500,
+      event: { type: 'node-fenced', id: 'n2', atMs: 420, reason: 'lease-expired', term: 3, detail: 'no quorum for 2 s' },
+    });
     expect(fenced).toEqual({ atMs: 420, kind: 'fault', parts: [{ id: 'n2' }, ' fenced (lease-expired, term 3): no quorum for 2 s'] });
     expect(text(narrator.cluster({ atMs: 1, event: { type: 'node-crashed', id: 'n1', reason: 'crash requested' } }))).toBe('*n1* crashed: crash requested');
     expect(text(narrator.cluster({ atMs: 1, event: { type: 'lag-over-threshold', id: 'n3', lagMs: 1234.6, lagEntries: 40 } }))).toBe(

@@ -89,7 +89,12 @@ describe('the statechart SVG', () => {
     expect(xOf('follower')).toBeLessThan(xOf('preCandidate'));
     expect(xOf('preCandidate')).toBeLessThan(xOf('candidate'));
     expect(xOf('candidate')).toBeLessThan(xOf('leader'));
-    expect(layout.initials.map((i) => i.state).sort()).toEqual(description.states.filter((s) => s.initial).map((s) => s.id).sort());
+    expect(layout.initials.map((i) => i.state).sort()).toEqual(
+      description.states
+        .filter((s) => s.initial)
+        .map((s) => s.id)
+        .sort(),
+    );
   });
 
   it('places no label over another label or over a state box', () => {

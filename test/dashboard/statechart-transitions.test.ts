@@ -76,9 +76,7 @@ describe('the statechart drawing', () => {
       (t) =>
         !layout.edges.some(
           (edge) =>
-            edge.from === t.from &&
-            edge.to === t.to &&
-            edge.transitions.some((drawn) => triggerOf(drawn.event) === t.trigger && drawn.guard === t.guard),
+            edge.from === t.from && edge.to === t.to && edge.transitions.some((drawn) => triggerOf(drawn.event) === t.trigger && drawn.guard === t.guard),
         ),
     );
     expect(missing, 'declared by the machine but not drawn').toEqual([]);

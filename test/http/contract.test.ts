@@ -6,7 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../src/index.js';
 import { MAX_BODY_BYTES } from '../../src/http/index.js';
-import { agreedLeader, call, eventually, parsePrometheus, type Sample, startDevCluster, until, writeFollowingLeader, type Answer, type DevCluster } from './helpers.js';
+import {
+  agreedLeader,
+  call,
+  eventually,
+  parsePrometheus,
+  type Sample,
+  startDevCluster,
+  until,
+  writeFollowingLeader,
+  type Answer,
+  type DevCluster,
+} from './helpers.js';
 
 let dev: DevCluster;
 /** Where writes start; writeFollowingLeader finds the leader from any node. */
@@ -28,7 +39,11 @@ async function aFollower(): Promise<{ id: string; url: string }> {
 }
 
 /** `path` asked of the current leader, until the node asked was still the leader when it answered. */
-function onLeader(method: string, path: string, accept: (answer: Answer) => boolean = (answer) => answer.status !== 503): Promise<{ answer: Answer; id: string }> {
+function onLeader(
+  method: string,
+  path: string,
+  accept: (answer: Answer) => boolean = (answer) => answer.status !== 503,
+): Promise<{ answer: Answer; id: string }> {
   return until(async () => {
     const leader = await agreedLeader(dev.http.urls);
     const answer = await call(method, `${leader.url}${path}`);
@@ -52,7 +67,12 @@ afterAll(async () => {
 describe('HTTP key-value contract', () => {
   it('a write to a follower answers 503 with the leader, and the leader takes it', async () => {
     const { answer: refused, id } = await onFollower('PUT', '/key/name', (answer) => answer.status === 503 && answer.body.leaderId !== null, 'Alice');
-    expect(refused.body).toEqual({ error: 'Not the leader', detail: expect.any(String), leaderId: expect.any(String), leaderUrl: dev.http.urls[refused.body.leaderId] });
+    expect(refused.body).toEqual({
+      error: 'Not the leader',
+      detail: expect.any(String),
+      leaderId: expect.any(String),
+      leaderUrl: dev.http.urls[refused.body.leaderId],
+    });
     expect(refused.body.leaderId).not.toBe(id);
 
     const written = await writeFollowingLeader('PUT', dev.http.urls[id] as string, '/key/name', 'Alice', session());
@@ -95,7 +115,14 @@ describe('HTTP key-value contract', () => {
     }
 
     const ryw = (await onFollower('GET', `/key/city?consistency=read-your-writes&minIndex=${index}`, isFollowerAnswer)).answer;
-    expect(ryw.body).toEqual({ key: 'city', value: { name: 'NYC' }, index: expect.any(Number), nodeRole: 'follower', nodeId: expect.any(String), lagMs: expect.any(Number) });
+    expect(ryw.body).toEqual({
+      key: 'city',
+      value: { name: 'NYC' },
+      index: expect.any(Number),
+      nodeRole: 'follower',
+      nodeId: expect.any(String),
+      lagMs: expect.any(Number),
+    });
     expect(ryw.body.index).toBeGreaterThanOrEqual(index);
     const monotonic = (await onFollower('GET', `/key/city?consistency=monotonic&minIndex=${index}`, isFollowerAnswer)).answer;
     expect(monotonic.body.value).toEqual({ name: 'NYC' });
@@ -182,12 +209,27 @@ describe('HTTP bad input', () => {
       ['empty body', () => fetch(`${url}/key/keep`, { method: 'PUT', headers: json, body: '' }), 400, /Missing body/],
       ['text/plain body', () => fetch(`${url}/key/keep`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: '"x"' }), 415, /Content-Type/],
       ['form body', () => fetch(`${url}/key/keep`, { method: 'PUT', body: new URLSearchParams({ a: '1' }) }), 415, /Content-Type/],
-      ['key over the limit', () => fetch(`${url}/key/${'k'.repeat(MAX_KEY_BYTES + 1)}`, { method: 'PUT', headers: json, body: '1' }), 400, /at most 1000 bytes/],
+      [
+        'key over the limit',
+        () => fetch(`${url}/key/${'k'.repeat(MAX_KEY_BYTES + 1)}`, { method: 'PUT', headers: json, body: '1' }),
+        400,
+        /at most 1000 bytes/,
+      ],
       ['empty key', () => fetch(`${url}/key/`, { method: 'PUT', headers: json, body: '1' }), 400, /must not be empty/],
       ['reserved key', () => fetch(`${url}/key/%00fence%2Fkeep`, { method: 'PUT', headers: json, body: '1' }), 400, /reserved/],
       ['invalid percent-encoding', () => fetch(`${url}/key/%E0%A4%A`), 400, /percent-encoded/],
-      ['value over the limit', () => fetch(`${url}/key/keep`, { method: 'PUT', headers: json, body: JSON.stringify('v'.repeat(MAX_VALUE_BYTES + 1)) }), 400, /over the limit/],
-      ['body over the limit', () => fetch(`${url}/key/keep`, { method: 'PUT', headers: json, body: JSON.stringify('v'.repeat(MAX_BODY_BYTES)) }), 413, /Body too large/],
+      [
+        'value over the limit',
+        () => fetch(`${url}/key/keep`, { method: 'PUT', headers: json, body: JSON.stringify('v'.repeat(MAX_VALUE_BYTES + 1)) }),
+        400,
+        /over the limit/,
+      ],
+      [
+        'body over the limit',
+        () => fetch(`${url}/key/keep`, { method: 'PUT', headers: json, body: JSON.stringify('v'.repeat(MAX_BODY_BYTES)) }),
+        413,
+        /Body too large/,
+      ],
       ['unknown query parameter', () => fetch(`${url}/key/keep?consitency=eventual`), 400, /Unknown query parameter/],
       ['repeated query parameter', () => fetch(`${url}/key/keep?consistency=eventual&consistency=lease`), 400, /more than once/],
       ['unknown consistency', () => fetch(`${url}/key/keep?consistency=strong`), 400, /unknown consistency/],
@@ -196,10 +238,20 @@ describe('HTTP bad input', () => {
       ['fractional fencing token', () => fetch(`${url}/key/keep?fencingToken=1.5`, { method: 'PUT', headers: json, body: '1' }), 400, /fencingToken/],
       ['unknown mode', () => fetch(`${url}/key/keep?mode=eventually`, { method: 'PUT', headers: json, body: '1' }), 400, /replication mode/],
       ['seq without clientId', () => fetch(`${url}/key/keep?seq=1`, { method: 'PUT', headers: json, body: '1' }), 400, /go together/],
-      ['clientId over 128 chars', () => fetch(`${url}/key/keep?clientId=${'c'.repeat(129)}&seq=1`, { method: 'PUT', headers: json, body: '1' }), 400, /clientId/],
+      [
+        'clientId over 128 chars',
+        () => fetch(`${url}/key/keep?clientId=${'c'.repeat(129)}&seq=1`, { method: 'PUT', headers: json, body: '1' }),
+        400,
+        /clientId/,
+      ],
       ['CAS body not an object', () => fetch(`${url}/key/keep/cas`, { method: 'POST', headers: json, body: '[1,2]' }), 400, /must be an object/],
       ['CAS without expected', () => fetch(`${url}/key/keep/cas`, { method: 'POST', headers: json, body: '{"next":1}' }), 400, /expected/],
-      ['CAS with an unknown field', () => fetch(`${url}/key/keep/cas`, { method: 'POST', headers: json, body: '{"expected":null,"next":1,"nxt":2}' }), 400, /unknown field/],
+      [
+        'CAS with an unknown field',
+        () => fetch(`${url}/key/keep/cas`, { method: 'POST', headers: json, body: '{"expected":null,"next":1,"nxt":2}' }),
+        400,
+        /unknown field/,
+      ],
       ['unknown route', () => fetch(`${url}/keys/keep`), 404, /Not found/],
       ['query on /status', () => fetch(`${url}/status?verbose=1`), 400, /Unknown query parameter/],
       ['dev route typo', () => fetch(`${url}/admin/nodes/n1/explode`, { method: 'POST' }), 404, /Not found/],
@@ -241,7 +293,11 @@ describe('HTTP status, health and metrics', () => {
       lagMs: 0,
       membership: { voters: ['n1', 'n2', 'n3'], learners: [] },
     });
-    expect(Object.keys(status.followers).sort()).toEqual(Object.keys(dev.http.urls).filter((id) => id !== current.id).sort());
+    expect(Object.keys(status.followers).sort()).toEqual(
+      Object.keys(dev.http.urls)
+        .filter((id) => id !== current.id)
+        .sort(),
+    );
     for (const follower of Object.values(status.followers)) {
       expect(follower).toMatchObject({ matchIndex: expect.any(Number), lagEntries: expect.any(Number), lagMs: expect.any(Number) });
     }

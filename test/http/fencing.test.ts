@@ -109,16 +109,33 @@ describe('fencing in /metrics and /status', () => {
     expect(Object.keys(before).sort()).toEqual([...FENCING_REASONS].sort());
     // A paused leader cannot step down: once the others elect a newer one, the supervisor shoots it.
     dev.cluster.pause(old.id);
-    await until(async () => ((await fencingCounts(old.url))['stale-leader'] === (before['stale-leader'] ?? 0) + 1 ? true : null), `${old.id} to be fenced`, WAIT_MS);
+    await until(
+      async () => ((await fencingCounts(old.url))['stale-leader'] === (before['stale-leader'] ?? 0) + 1 ? true : null),
+      `${old.id} to be fenced`,
+      WAIT_MS,
+    );
 
-    const status = await until(async () => {
-      const answer = await call('GET', `${old.url}/status`);
-      return answer.status === 200 ? answer.body : null;
-    }, `${old.id} to answer again`, WAIT_MS);
+    const status = await until(
+      async () => {
+        const answer = await call('GET', `${old.url}/status`);
+        return answer.status === 200 ? answer.body : null;
+      },
+      `${old.id} to answer again`,
+      WAIT_MS,
+    );
     const latest = (status.recentFencing as FencingRecord[]).at(-1);
-    expect(latest).toEqual({ atMs: expect.any(Number), reason: 'stale-leader', term: expect.any(Number), detail: expect.stringMatching(/^still leader of term \d+ while n\d leads term \d+$/) });
+    expect(latest).toEqual({
+      atMs: expect.any(Number),
+      reason: 'stale-leader',
+      term: expect.any(Number),
+      detail: expect.stringMatching(/^still leader of term \d+ while n\d leads term \d+$/),
+    });
 
-    const shown = await stream.next<ClusterEventMessage>('cluster', (data) => data.event.type === 'node-fenced' && data.event['atMs'] === latest?.atMs, WAIT_MS);
+    const shown = await stream.next<ClusterEventMessage>(
+      'cluster',
+      (data) => data.event.type === 'node-fenced' && data.event['atMs'] === latest?.atMs,
+      WAIT_MS,
+    );
     expect(shown.event).toEqual({ type: 'node-fenced', id: old.id, ...latest });
   });
 
@@ -141,7 +158,15 @@ describe('fencing in /metrics and /status', () => {
       lagThresholdMs: 1000,
       // Slower than the defaults (and still safe: 20 + 10 + 100 + 100 < 40 x 10 ms), so that a starved
       // machine does not fence this node on its own while the test fences it on purpose.
-      timing: { tickMs: 10, electionTimeoutTicks: 60, leaseDriftTicks: 40, watchdogIntervalMs: 20, confirmTimeoutMs: 100, killBoundMs: 100, hangTimeoutMs: 5000 },
+      timing: {
+        tickMs: 10,
+        electionTimeoutTicks: 60,
+        leaseDriftTicks: 40,
+        watchdogIntervalMs: 20,
+        confirmTimeoutMs: 100,
+        killBoundMs: 100,
+        hangTimeoutMs: 5000,
+      },
       log: (line) => lines.push(line),
     });
     cleanups.push(async () => {
@@ -153,15 +178,19 @@ describe('fencing in /metrics and /status', () => {
     expect(Object.keys(await fencingCounts(url)).sort()).toEqual([...FENCING_REASONS].sort());
 
     // As the host of a node that saw this one lead an older term would ask; retried if leadership moved meanwhile.
-    const fencedTerm = await until(async () => {
-      const status = await call('GET', `${url}/status`);
-      if (status.body?.role !== 'leader') return null;
-      const term = status.body.term as number;
-      const notice: FenceNotice = { clusterId: 'fencing-test', from: 'n9', to: 'n1', staleTerm: term, newerTerm: term + 1, sentAtMs: Date.now() };
-      const answer = await call('POST', `${url}/admin/fence`, notice, { 'x-replikit-signature': signFenceNotice(notice, secret) });
-      expect(answer.status).toBe(200);
-      return answer.body.fenced === true ? term : null;
-    }, 'n1 to lead and be fenced', WAIT_MS);
+    const fencedTerm = await until(
+      async () => {
+        const status = await call('GET', `${url}/status`);
+        if (status.body?.role !== 'leader') return null;
+        const term = status.body.term as number;
+        const notice: FenceNotice = { clusterId: 'fencing-test', from: 'n9', to: 'n1', staleTerm: term, newerTerm: term + 1, sentAtMs: Date.now() };
+        const answer = await call('POST', `${url}/admin/fence`, notice, { 'x-replikit-signature': signFenceNotice(notice, secret) });
+        expect(answer.status).toBe(200);
+        return answer.body.fenced === true ? term : null;
+      },
+      'n1 to lead and be fenced',
+      WAIT_MS,
+    );
 
     // Only this one: a fencing the watchdog might add on a starved machine would have another reason.
     expect((await fencingCounts(url))['remote-request']).toBe(1);
@@ -169,10 +198,14 @@ describe('fencing in /metrics and /status', () => {
       `fenced (remote-request) in term ${fencedTerm}: a signed fence request from n9, at term ${fencedTerm + 1}, while this node still led term ${fencedTerm}; restarting as follower`,
     ]);
 
-    const status = await until(async () => {
-      const answer = await call('GET', `${url}/status`);
-      return answer.status === 200 ? answer.body : null;
-    }, 'n1 to answer again', WAIT_MS);
+    const status = await until(
+      async () => {
+        const answer = await call('GET', `${url}/status`);
+        return answer.status === 200 ? answer.body : null;
+      },
+      'n1 to answer again',
+      WAIT_MS,
+    );
     const listed = (status.recentFencing as FencingRecord[]).filter((fencing) => fencing.reason === 'remote-request');
     expect(listed).toEqual([{ atMs: expect.any(Number), reason: 'remote-request', term: fencedTerm, detail: expect.stringContaining('from n9') }]);
 
@@ -181,7 +214,9 @@ describe('fencing in /metrics and /status', () => {
     cleanups.push(async () => stream.destroy());
     const hello = await stream.next<HelloMessage>('hello');
     expect(hello.devMode).toBe(false);
-    const shown = hello.recent.flatMap((message) => (message.kind === 'cluster' && message.data.event['reason'] === 'remote-request' ? [message.data.event] : []));
+    const shown = hello.recent.flatMap((message) =>
+      message.kind === 'cluster' && message.data.event['reason'] === 'remote-request' ? [message.data.event] : [],
+    );
     expect(shown).toEqual([{ type: 'node-fenced', id: 'n1', ...listed[0] }]);
   });
 });

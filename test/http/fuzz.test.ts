@@ -155,7 +155,8 @@ class RequestFuzzer {
 
   private unicode(length: number): string {
     let out = '';
-    for (let i = 0; i < length; i++) out += String.fromCodePoint(this.pick([this.int(128), 0x80 + this.int(0x780), 0x4e00 + this.int(500), 0x1f300 + this.int(200)]));
+    for (let i = 0; i < length; i++)
+      out += String.fromCodePoint(this.pick([this.int(128), 0x80 + this.int(0x780), 0x4e00 + this.int(500), 0x1f300 + this.int(200)]));
     return out;
   }
 
@@ -170,7 +171,7 @@ class RequestFuzzer {
       case 2:
         return `k${this.int(40)}`;
       case 3:
-        return this.text(1 + this.int(30), 'abcxyzABC0123456789-._~!$&\'()*+,;=:@');
+        return this.text(1 + this.int(30), "abcxyzABC0123456789-._~!$&'()*+,;=:@");
       case 4: // percent-escapes of random bytes: often not UTF-8
         return Array.from({ length: 1 + this.int(12) }, () => `%${this.int(256).toString(16).padStart(2, '0')}`).join('');
       case 5:
@@ -247,7 +248,8 @@ class RequestFuzzer {
         return Array.from({ length: this.int(5) }, () => this.json(depth + 1));
       default: {
         const object: Record<string, unknown> = {};
-        for (let i = this.int(5); i > 0; i--) object[this.pick(['a', 'expected', 'next', 'to', 'groups', 'id', '__proto__', 'constructor', this.unicode(3)])] = this.json(depth + 1);
+        for (let i = this.int(5); i > 0; i--)
+          object[this.pick(['a', 'expected', 'next', 'to', 'groups', 'id', '__proto__', 'constructor', this.unicode(3)])] = this.json(depth + 1);
         return object;
       }
     }
@@ -272,7 +274,21 @@ class RequestFuzzer {
         return Buffer.from(JSON.stringify(this.json(0)).slice(0, -1) || '{'); // truncated
       case 10:
         return Buffer.from(
-          this.pick(['1e400', '-1e400', '"\\ud800"', '{"__proto__":{"polluted":1}}', '{"a":1,"a":2}', '\ufeff"bom"', '[]', '""', ' ', 'nul', '{"to":"n1"}', '{"to":"x1"}', '{"groups":[["n1"],["x"]]}']),
+          this.pick([
+            '1e400',
+            '-1e400',
+            '"\\ud800"',
+            '{"__proto__":{"polluted":1}}',
+            '{"a":1,"a":2}',
+            '\ufeff"bom"',
+            '[]',
+            '""',
+            ' ',
+            'nul',
+            '{"to":"n1"}',
+            '{"to":"x1"}',
+            '{"groups":[["n1"],["x"]]}',
+          ]),
         );
       case 11: {
         const depth = 50 + this.int(20_000); // deep nesting, balanced or not
@@ -316,17 +332,41 @@ class RequestFuzzer {
     const twist = <T>(value: T, other: () => T): T => (this.chance(0.2) ? other() : value);
     switch (this.int(6)) {
       case 0:
-        return { method: 'PUT', path: `/key/${twist(key, () => this.keySegment())}`, query: twist('', () => this.query()), body: twist(valid(), () => this.body()), contentType: 'application/json' };
+        return {
+          method: 'PUT',
+          path: `/key/${twist(key, () => this.keySegment())}`,
+          query: twist('', () => this.query()),
+          body: twist(valid(), () => this.body()),
+          contentType: 'application/json',
+        };
       case 1:
-        return { method: 'GET', path: `/key/${twist(key, () => this.keySegment())}`, query: twist(`?consistency=${this.pick(['eventual', 'linearizable', 'lease', 'monotonic&minIndex=1', 'bounded&maxLagMs=5000'])}`, () => this.query()), body: null, contentType: null };
+        return {
+          method: 'GET',
+          path: `/key/${twist(key, () => this.keySegment())}`,
+          query: twist(`?consistency=${this.pick(['eventual', 'linearizable', 'lease', 'monotonic&minIndex=1', 'bounded&maxLagMs=5000'])}`, () => this.query()),
+          body: null,
+          contentType: null,
+        };
       case 2:
         return { method: 'DELETE', path: `/key/${key}`, query: twist('', () => this.query()), body: null, contentType: null };
       case 3:
-        return { method: 'POST', path: `/key/${key}/cas`, query: '', body: twist(Buffer.from(JSON.stringify({ expected: this.chance(0.5) ? null : this.json(2), next: this.json(1) })), () => this.body()), contentType: twist('application/json', () => this.contentType()) };
+        return {
+          method: 'POST',
+          path: `/key/${key}/cas`,
+          query: '',
+          body: twist(Buffer.from(JSON.stringify({ expected: this.chance(0.5) ? null : this.json(2), next: this.json(1) })), () => this.body()),
+          contentType: twist('application/json', () => this.contentType()),
+        };
       case 4:
         return { method: 'GET', path: this.pick(['/status', '/health', '/metrics']), query: twist('', () => this.query()), body: null, contentType: null };
       default:
-        return { method: 'POST', path: this.pick(['/admin/transfer-leadership', '/admin/partition', '/admin/heal']), query: '', body: this.body(), contentType: 'application/json' };
+        return {
+          method: 'POST',
+          path: this.pick(['/admin/transfer-leadership', '/admin/partition', '/admin/heal']),
+          query: '',
+          body: this.body(),
+          contentType: 'application/json',
+        };
     }
   }
 
@@ -347,7 +387,7 @@ class RequestFuzzer {
       // chunked, in random pieces; sometimes with a broken size line
       lines.push('Transfer-Encoding: chunked');
       const pieces: Buffer[] = [];
-      for (let at = 0; at < body.length; ) {
+      for (let at = 0; at < body.length;) {
         const size = Math.min(body.length - at, 1 + this.int(65_536));
         pieces.push(Buffer.from(`${framing === 0 ? 'zz' : size.toString(16)}\r\n`), body.subarray(at, at + size), Buffer.from('\r\n'));
         at += size;
@@ -361,7 +401,18 @@ class RequestFuzzer {
     } else if (body || this.chance(0.1)) {
       lines.push(`Content-Length: ${payload.length}`);
     }
-    if (this.chance(0.03)) lines.push(this.pick(['Expect: 100-continue', 'Expect: teapot', 'Upgrade: websocket\r\nConnection: Upgrade', `X-Big: ${'b'.repeat(20_000)}`, 'Bad Header: x', 'X-Ctl: a\u0001b', 'Connection: close']));
+    if (this.chance(0.03))
+      lines.push(
+        this.pick([
+          'Expect: 100-continue',
+          'Expect: teapot',
+          'Upgrade: websocket\r\nConnection: Upgrade',
+          `X-Big: ${'b'.repeat(20_000)}`,
+          'Bad Header: x',
+          'X-Ctl: a\u0001b',
+          'Connection: close',
+        ]),
+      );
     const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
     return { wire: Buffer.concat([head, payload]), isHead: method === 'HEAD', isMetrics: path === '/metrics' };
   }
@@ -424,7 +475,11 @@ describe('HTTP handlers under fuzzing', () => {
 
   it('a body that never finishes gets 408, headers that never finish get 408, and the server stays up', async () => {
     const port = portOf(dev.http.urls['n1'] as string);
-    const stalledBody = await exchange(port, Buffer.from('PUT /key/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"partial":'), false);
+    const stalledBody = await exchange(
+      port,
+      Buffer.from('PUT /key/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"partial":'),
+      false,
+    );
     expect(stalledBody?.status).toBe(408);
     expect(JSON.parse(stalledBody?.body ?? '')).toMatchObject({ error: 'Body timeout' });
 
@@ -437,7 +492,11 @@ describe('HTTP handlers under fuzzing', () => {
 
   it('an oversized body is refused on its Content-Length before it is sent, and while streaming when chunked', async () => {
     const port = portOf(dev.http.urls['n1'] as string);
-    const declared = await exchange(port, Buffer.from(`PUT /key/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n`), false);
+    const declared = await exchange(
+      port,
+      Buffer.from(`PUT /key/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n`),
+      false,
+    );
     expect(declared?.status).toBe(413);
 
     const chunk = Buffer.alloc(64 * 1024, 0x31);

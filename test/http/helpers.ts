@@ -24,10 +24,7 @@ export interface DevCluster {
 /** Ports to try for n1 when a test wants the real basePort+i-1 layout; a taken range is skipped. */
 const BASE_PORT_TRIES = 5;
 
-export async function startDevCluster(
-  options: ClusterOptions = {},
-  serving: { limits?: Partial<HttpLimits>; fixedPorts?: boolean } = {},
-): Promise<DevCluster> {
+export async function startDevCluster(options: ClusterOptions = {}, serving: { limits?: Partial<HttpLimits>; fixedPorts?: boolean } = {}): Promise<DevCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'replikit-http-test-'));
   const cluster = await createCluster({ dataDir, ...STEADY_CLUSTER, ...options });
   let started: DevHttpServers | null = null;
@@ -85,10 +82,14 @@ export async function call(method: string, url: string, body?: unknown, headers:
  */
 export async function until<T>(attempt: () => Promise<T | null | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
   let result: T | null | undefined = null;
-  await eventually(async () => {
-    result = await attempt();
-    return result !== null && result !== undefined;
-  }, what, timeoutMs);
+  await eventually(
+    async () => {
+      result = await attempt();
+      return result !== null && result !== undefined;
+    },
+    what,
+    timeoutMs,
+  );
   return result as unknown as T;
 }
 

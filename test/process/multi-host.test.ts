@@ -25,25 +25,29 @@ async function leaderOf(procs: ProcessCluster, among?: string[]): Promise<{ id: 
 }
 
 describe('multi-host cluster of replikit node processes', () => {
-  it.each([3, 5])('%i nodes: kill -9 of the leader under load loses no acknowledged write', async (nodes) => {
-    cluster = await ProcessCluster.start({ nodes });
-    const procs = cluster;
-    const endpoints = procs.endpoints();
-    const writers = startWriters(tracked, endpoints, 3);
-    await sleep(500);
-    const old = await leaderOf(procs);
-    procs.signal(old.id, 'SIGKILL');
-    const others = procs.running();
-    const next = await eventually(async () => {
-      const leader = await procs.leader(others);
-      return leader && leader.term > old.term ? leader : null;
-    }, 'a new leader after kill -9');
-    expect(next.id).not.toBe(old.id);
-    await procs.startNode(old.id);
-    await sleep(500);
-    await writers.stop();
-    await expectEveryAcknowledgedWriteReadable(tracked, endpoints, writers.acknowledged, writers.attempted);
-  }, 90_000);
+  it.each([3, 5])(
+    '%i nodes: kill -9 of the leader under load loses no acknowledged write',
+    async (nodes) => {
+      cluster = await ProcessCluster.start({ nodes });
+      const procs = cluster;
+      const endpoints = procs.endpoints();
+      const writers = startWriters(tracked, endpoints, 3);
+      await sleep(500);
+      const old = await leaderOf(procs);
+      procs.signal(old.id, 'SIGKILL');
+      const others = procs.running();
+      const next = await eventually(async () => {
+        const leader = await procs.leader(others);
+        return leader && leader.term > old.term ? leader : null;
+      }, 'a new leader after kill -9');
+      expect(next.id).not.toBe(old.id);
+      await procs.startNode(old.id);
+      await sleep(500);
+      await writers.stop();
+      await expectEveryAcknowledgedWriteReadable(tracked, endpoints, writers.acknowledged, writers.attempted);
+    },
+    90_000,
+  );
 
   it('a leader frozen with SIGSTOP is replaced, serves nothing as leader after SIGCONT, and rejoins as follower', async () => {
     cluster = await ProcessCluster.start({ nodes: 3 });
@@ -73,7 +77,7 @@ describe('multi-host cluster of replikit node processes', () => {
     expect((await client.get('balance'))?.value).toBe(50);
   }, 60_000);
 
-  it("the host shoots a leader whose node thread hangs before any other node is elected", async () => {
+  it('the host shoots a leader whose node thread hangs before any other node is elected', async () => {
     cluster = await ProcessCluster.start({ nodes: 3 });
     const procs = cluster;
     const old = await leaderOf(procs);
@@ -107,12 +111,16 @@ describe('multi-host cluster of replikit node processes', () => {
     const procs = cluster;
     const victim = 'n3';
     // Crash the node whenever it is up, until its host gives up on it and says so.
-    await eventually(async () => {
-      if (procs.logOf(victim).includes('crash-looping')) return true;
-      if ((await procs.status(victim))?.['role'] !== undefined) await procs.post(victim, '/admin/debug/crash');
-      await sleep(100);
-      return false;
-    }, 'the crash loop to be reported', 90_000).catch((error: Error) => {
+    await eventually(
+      async () => {
+        if (procs.logOf(victim).includes('crash-looping')) return true;
+        if ((await procs.status(victim))?.['role'] !== undefined) await procs.post(victim, '/admin/debug/crash');
+        await sleep(100);
+        return false;
+      },
+      'the crash loop to be reported',
+      90_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}; log:\n${procs.logOf(victim).split('\n').slice(-25).join('\n')}`);
     });
     expect(procs.lines.filter((line) => line.id === victim && line.text.includes('crashed on request')).length).toBeGreaterThan(0);

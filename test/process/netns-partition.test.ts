@@ -133,7 +133,9 @@ describe('partitions between hosts made with network namespaces', () => {
           60_000,
         ),
       ]);
-      report(`cut ${old.id} (term ${old.term}) from ${others.join(', ')}: ${next.id} leads term ${next.term} after ${Math.round(next.atMs - cutAt)} ms; ${old.id} stepped down after ${Math.round(steppedDownAt - cutAt)} ms`);
+      report(
+        `cut ${old.id} (term ${old.term}) from ${others.join(', ')}: ${next.id} leads term ${next.term} after ${Math.round(next.atMs - cutAt)} ms; ${old.id} stepped down after ${Math.round(steppedDownAt - cutAt)} ms`,
+      );
       expect(next.id).not.toBe(old.id);
 
       // The majority keeps acknowledging writes, in its own term.
@@ -201,7 +203,9 @@ describe('partitions between hosts made with network namespaces', () => {
       );
 
       await writers.stop();
-      report(`${writers.acks.length} writes acknowledged in all, ${writers.acks.filter((ack) => ack.atMs > cutAt && ack.atMs < healedAt).length} while ${old.id} was cut off`);
+      report(
+        `${writers.acks.length} writes acknowledged in all, ${writers.acks.filter((ack) => ack.atMs > cutAt && ack.atMs < healedAt).length} while ${old.id} was cut off`,
+      );
       await expectEveryAcknowledgedWriteReadable(tracked, endpoints, writers.acknowledged, writers.attempted);
       expect((await client.get('probe'))?.value).toBe('after');
       // The writes the cut-off leader was sent stayed in its own log, and were replaced when it rejoined.

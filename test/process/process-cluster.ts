@@ -44,12 +44,7 @@ export class ProcessCluster {
   ) {}
 
   /** `spares` are listed in everyone's --peers but not started: they can --join later. */
-  static async start(options: {
-    nodes: number;
-    spares?: number;
-    extraArgs?: string[];
-    host?: (id: string) => NodeHost;
-  }): Promise<ProcessCluster> {
+  static async start(options: { nodes: number; spares?: number; extraArgs?: string[]; host?: (id: string) => NodeHost }): Promise<ProcessCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'replikit-procs-'));
     writeFileSync(join(dir, 'secret'), 'a shared secret of thirty-two bytes!');
     const founders = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`).join(',');

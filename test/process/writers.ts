@@ -35,12 +35,7 @@ export interface WriterGroup {
 export const WRITER_RETRY_PAUSE_MS = 20;
 
 /** Writers over several clients (each client writes one at a time, to its own key), recording what was acknowledged. */
-export function startWriters(
-  tracked: Tracked,
-  endpoints: string[],
-  writers: number,
-  clientOptions: Partial<ClientOptions> = {},
-): WriterGroup {
+export function startWriters(tracked: Tracked, endpoints: string[], writers: number, clientOptions: Partial<ClientOptions> = {}): WriterGroup {
   const acknowledged = new Map<string, number>();
   const attempted = new Map<string, Set<number>>();
   const acks: Ack[] = [];

@@ -144,9 +144,7 @@ async function main(): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   const sizes = [...bySize].map(([size, count]) => `${count}x${size}`).join(' ');
-  console.log(
-    `seeds by size: ${sizes}; client ops: ${ops}; ${(options.seeds.length / seconds).toFixed(1)} seeds/s in ${seconds.toFixed(1)} s`,
-  );
+  console.log(`seeds by size: ${sizes}; client ops: ${ops}; ${(options.seeds.length / seconds).toFixed(1)} seeds/s in ${seconds.toFixed(1)} s`);
   if (allowed > 0) {
     console.log(`mode ${options.mode}: ${allowed} keys lost acknowledged writes or read stale data, as this mode allows`);
   }

@@ -36,9 +36,7 @@ export class Invariants {
       if (index < firstIndex) continue; // inside its snapshot, which came from a committed prefix
       const entry = core.entryAt(index);
       if (!entry || entry.term !== committed.term || digest(entry) !== committed.digest) {
-        this.violation(
-          `leader completeness: ${id} leads term ${term} without committed entry ${index} (term ${committed.term}) (tick ${tick})`,
-        );
+        this.violation(`leader completeness: ${id} leads term ${term} without committed entry ${index} (term ${committed.term}) (tick ${tick})`);
         return;
       }
     }
@@ -58,9 +56,7 @@ export class Invariants {
       if (seen.digest !== entryDigest) {
         this.violation(`log matching: ${id} holds a different entry at index ${entry.index} term ${entry.term}`);
       } else if (seen.prevTerm !== undefined && prevTerm !== undefined && seen.prevTerm !== prevTerm) {
-        this.violation(
-          `log matching: ${id} holds index ${entry.index} term ${entry.term} after term ${prevTerm}, another node after term ${seen.prevTerm}`,
-        );
+        this.violation(`log matching: ${id} holds index ${entry.index} term ${entry.term} after term ${prevTerm}, another node after term ${seen.prevTerm}`);
       }
     });
   }
@@ -74,9 +70,7 @@ export class Invariants {
       return;
     }
     if (seen.term !== entry.term || seen.digest !== entryDigest) {
-      this.violation(
-        `state machine safety: ${id} applied index ${entry.index} term ${entry.term}, ${seen.by} applied term ${seen.term} there`,
-      );
+      this.violation(`state machine safety: ${id} applied index ${entry.index} term ${entry.term}, ${seen.by} applied term ${seen.term} there`);
     }
   }
 

@@ -170,7 +170,16 @@ export async function runSeed(options: SimOptions): Promise<SeedResult> {
     }
   };
 
-  const nemesis = new Nemesis(nemesisRandom, weather, nodes, network, voters, makeNode, () => crashes++, () => nowTick);
+  const nemesis = new Nemesis(
+    nemesisRandom,
+    weather,
+    nodes,
+    network,
+    voters,
+    makeNode,
+    () => crashes++,
+    () => nowTick,
+  );
   const stallRandom = random.fork();
 
   const totalTicks = options.chaosTicks + options.calmTicks;

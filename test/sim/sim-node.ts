@@ -24,9 +24,7 @@ export type ClientOp =
   | { readonly f: 'cas'; readonly key: string; readonly expected: string | null; readonly next: string };
 
 export type ClientReply =
-  | { readonly type: 'ok'; readonly value?: unknown }
-  | { readonly type: 'fail'; readonly leaderId?: NodeId | null }
-  | { readonly type: 'info' };
+  { readonly type: 'ok'; readonly value?: unknown } | { readonly type: 'fail'; readonly leaderId?: NodeId | null } | { readonly type: 'info' };
 
 export interface SimNodeEnv {
   readonly nowTick: () => number;

@@ -51,7 +51,12 @@ export const jsonValues: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: awkwardJson },
   {
     weight: 1,
-    arbitrary: fc.tuple(awkwardJson, awkwardJson).map(([inner, other]) => Object.fromEntries([['__proto__', inner], ['constructor', other]])),
+    arbitrary: fc.tuple(awkwardJson, awkwardJson).map(([inner, other]) =>
+      Object.fromEntries([
+        ['__proto__', inner],
+        ['constructor', other],
+      ]),
+    ),
   },
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 48 }), awkwardJson).map(([depth, leaf]) => deep(depth, leaf)) },
 );

@@ -208,11 +208,12 @@ export class ScriptedCluster {
    */
   elect(id: NodeId, voters: readonly NodeId[]): void {
     const among = (message: Message): boolean =>
-      (message.type === 'RequestVote' || message.type === 'RequestVoteResponse') &&
-      voters.includes(message.from) &&
-      voters.includes(message.to);
+      (message.type === 'RequestVote' || message.type === 'RequestVoteResponse') && voters.includes(message.from) && voters.includes(message.to);
     // Voters must be out of their startup quiet period and not stuck to an old leader.
-    this.tick(voters.filter((voter) => voter !== id), 0);
+    this.tick(
+      voters.filter((voter) => voter !== id),
+      0,
+    );
     for (let i = 0; i < 400 && this.core(id).role !== 'leader'; i++) {
       this.core(id).tick();
       this.settle();

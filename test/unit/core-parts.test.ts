@@ -5,12 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../src/ground/assert.js';
 import { resolveCoreConfig, validateCoreConfig, validateWritePolicy, type WritePolicy } from '../../src/core/config.js';
-import {
-  allMembers,
-  applyMembershipChange,
-  isMember,
-  isVoter,
-} from '../../src/core/membership.js';
+import { allMembers, applyMembershipChange, isMember, isVoter } from '../../src/core/membership.js';
 import { quorumSize } from '../../src/core/quorum.js';
 import { Progress } from '../../src/core/progress.js';
 import { RaftLog } from '../../src/core/raft-log.js';
@@ -353,12 +348,7 @@ describe('membership helpers', () => {
   });
 
   it('voters, learners and members', () => {
-    expect([isVoter(MEMBERS, 'a'), isVoter(MEMBERS, 'd'), isMember(MEMBERS, 'd'), isMember(MEMBERS, 'z')]).toEqual([
-      true,
-      false,
-      true,
-      false,
-    ]);
+    expect([isVoter(MEMBERS, 'a'), isVoter(MEMBERS, 'd'), isMember(MEMBERS, 'd'), isMember(MEMBERS, 'z')]).toEqual([true, false, true, false]);
     expect(allMembers(MEMBERS)).toEqual(['a', 'b', 'c', 'd']);
   });
 
@@ -433,11 +423,7 @@ describe('config validation', () => {
       { id: 'a', defaultWrite: { mode: 'eventual' } as unknown as WritePolicy },
       'unknown replication mode "eventual"; expected one of quorum, sync, semi-sync, async',
     ],
-    [
-      'a negative minReplicas',
-      { id: 'a', defaultWrite: { minReplicas: -1 } as WritePolicy },
-      'minReplicas must be a non-negative integer, got -1',
-    ],
+    ['a negative minReplicas', { id: 'a', defaultWrite: { minReplicas: -1 } as WritePolicy }, 'minReplicas must be a non-negative integer, got -1'],
   ];
   for (const [what, input, message] of invalid) {
     it(`an invalid config throws RangeError with a readable message: ${what}`, () => {

@@ -83,9 +83,7 @@ describe('crash evidence', () => {
     withEvidence.peerCrashed('b');
     drain(withEvidence); // it runs a pre-vote of its own; c's claim is at least as good, so it grants c's
     withEvidence.step(preVoteRequest('c', 'a', 2));
-    expect(ofType(drain(withEvidence).messages, 'RequestVoteResponse')).toEqual([
-      expect.objectContaining({ to: 'c', preVote: true, granted: true }),
-    ]);
+    expect(ofType(drain(withEvidence).messages, 'RequestVoteResponse')).toEqual([expect.objectContaining({ to: 'c', preVote: true, granted: true })]);
   });
 
   it('a learner told its leader crashed does not campaign, but no longer shields it', () => {
@@ -117,7 +115,7 @@ describe('crash evidence', () => {
   // search: the dead leader's last appends, still in flight, made a follower that had the evidence
   // follow it again; and a campaigner refused by a better log never asked that node again after it
   // had ignored its first request while it still heard the leader.
-  it('whatever order the evidence and the dead leader\'s last messages arrive in, a leader is elected with no tick passing', () => {
+  it("whatever order the evidence and the dead leader's last messages arrive in, a leader is elected with no tick passing", () => {
     const failures: string[] = [];
     let splitVotes = 0;
     for (let seed = 1; seed <= 1500; seed++) {

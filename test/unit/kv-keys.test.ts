@@ -45,8 +45,13 @@ describe('kv keys in LMDB', () => {
   it('every key, reserved or not, comes back exactly from a read by key and from a range read', async () => {
     const { kv, storage } = openLmdbNode(freshDir());
     const keys = fc.sample(awkwardKey, { numRuns: 400, seed: 1203 });
-    const all = [...new Set([...keys, ...keys.map((key) => fenceKey(key)), sessionKey('x'.repeat(120)), `\u0004\u0000${'f'.repeat(62)}`, `\u0000${'f'.repeat(62)}`])];
-    await kv.applyBatch(all.map((key, i) => ({ type: 'set' as const, key, value: i })), 1);
+    const all = [
+      ...new Set([...keys, ...keys.map((key) => fenceKey(key)), sessionKey('x'.repeat(120)), `\u0004\u0000${'f'.repeat(62)}`, `\u0000${'f'.repeat(62)}`]),
+    ];
+    await kv.applyBatch(
+      all.map((key, i) => ({ type: 'set' as const, key, value: i })),
+      1,
+    );
     for (const [i, key] of all.entries()) expect(kv.get(key)).toBe(i);
     const image = decodeKvImage(kv.exportImage());
     expect(image.map(([key]) => key).sort()).toEqual([...all].sort());
@@ -94,7 +99,11 @@ describe('kv keys in LMDB', () => {
 
     const second = openLmdbNode(dir);
     expect(second.notes.migratedKvKeys).toBe(0);
-    expect(decodeKvImage(second.kv.exportImage()).map(([key]) => key).sort()).toEqual([...keys].sort());
+    expect(
+      decodeKvImage(second.kv.exportImage())
+        .map(([key]) => key)
+        .sort(),
+    ).toEqual([...keys].sort());
     await second.kv.close();
     await second.storage.close();
   });

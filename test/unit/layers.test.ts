@@ -50,7 +50,8 @@ describe('layer rules (eslint.config.js)', () => {
     expect(await rulesBroken('src/dashboard/page/planted-machines.ts', machines)).toEqual(['no-restricted-imports', 'boundaries/dependencies']);
     const node = "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n";
     expect(await rulesBroken('src/dashboard/page/dom/planted-node.ts', node)).toEqual(['no-restricted-imports']);
-    const allowed = "import type { NodeId } from '../../protocol.js';\nimport { formatMs } from '../format.js';\nexport const f = (id: NodeId): string => id + formatMs(1);\n";
+    const allowed =
+      "import type { NodeId } from '../../protocol.js';\nimport { formatMs } from '../format.js';\nexport const f = (id: NodeId): string => id + formatMs(1);\n";
     expect(await rulesBroken('src/dashboard/page/dom/planted-allowed.ts', allowed)).toEqual([]);
   });
 });

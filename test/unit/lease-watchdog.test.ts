@@ -61,7 +61,9 @@ describe('host timing', () => {
   it('accepts the defaults and refuses a watchdog slower than the drift margin or a status poll near the hang timeout', () => {
     expect(hostTimingProblem(DEFAULT_HOST_TIMING)).toBeNull();
     expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, confirmTimeoutMs: 480 })).toMatch(/unsafe timing: the watchdog may stop a leader 520 ms after/);
-    expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, statusPollIntervalMs: 1600 })).toMatch(/statusPollIntervalMs must be positive and at most half of hangTimeoutMs/);
+    expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, statusPollIntervalMs: 1600 })).toMatch(
+      /statusPollIntervalMs must be positive and at most half of hangTimeoutMs/,
+    );
     expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, leaseDriftTicks: 85 })).toMatch(/must outlast two heartbeat intervals/);
     expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, maxElectionTimeoutTicks: 99 })).toMatch(/maxElectionTimeoutTicks \(99\) must be at least/);
     expect(hostTimingProblem({ ...DEFAULT_HOST_TIMING, statusPollIntervalMs: 0 })).toMatch(/statusPollIntervalMs/);

@@ -210,7 +210,7 @@ describe('histories that are not linearizable', () => {
     if (verdict.result === 'not-linearizable') expect(verdict.explanation).toContain('no operation on this key ever wrote "ghost"');
   });
 
-  it('flags a read of a deleted key\'s old value after the delete completed', () => {
+  it("flags a read of a deleted key's old value after the delete completed", () => {
     expect(verdictOf([write(0, 'x', [0, 1]), del(0, [2, 3]), read(1, 'x', [4, 5])])).toBe('not-linearizable');
   });
 
@@ -219,9 +219,7 @@ describe('histories that are not linearizable', () => {
   });
 
   it('flags reads that see an unknown-outcome write take effect and then undo', () => {
-    expect(verdictOf([write(0, 1, [0, 1]), write(1, 2, [2, 3], 'info'), read(2, 2, [4, 5]), read(2, 1, [6, 7])])).toBe(
-      'not-linearizable',
-    );
+    expect(verdictOf([write(0, 1, [0, 1]), write(1, 2, [2, 3], 'info'), read(2, 2, [4, 5]), read(2, 1, [6, 7])])).toBe('not-linearizable');
   });
 
   it('flags a failed write whose value is read anyway', () => {
@@ -229,13 +227,7 @@ describe('histories that are not linearizable', () => {
   });
 
   it('flags reads in two orders that no single order of two concurrent writes explains', () => {
-    const specs = [
-      write(0, 1, [0, 10]),
-      write(1, 2, [0, 10]),
-      read(2, 1, [11, 12]),
-      read(2, 2, [13, 14]),
-      read(3, 1, [15, 16]),
-    ];
+    const specs = [write(0, 1, [0, 10]), write(1, 2, [0, 10]), read(2, 1, [11, 12]), read(2, 2, [13, 14]), read(3, 1, [15, 16])];
     expect(verdictOf(specs)).toBe('not-linearizable');
   });
 });
@@ -262,9 +254,7 @@ describe('histories that are linearizable', () => {
   });
 
   it('passes an unknown-outcome write that took effect long after it timed out', () => {
-    expect(verdictOf([write(0, 1, [0, 1]), write(1, 2, [2, 3], 'info'), read(2, 1, [40, 50]), read(2, 2, [60, 70])])).toBe(
-      'linearizable',
-    );
+    expect(verdictOf([write(0, 1, [0, 1]), write(1, 2, [2, 3], 'info'), read(2, 1, [40, 50]), read(2, 2, [60, 70])])).toBe('linearizable');
   });
 
   it('passes a chain of unknown-outcome ops that a later read depends on', () => {
@@ -425,10 +415,7 @@ describe('checkHistory', () => {
   });
 
   it('points explanations at event numbers in the whole history', () => {
-    const events = [
-      ...history([write(0, 1, [0, 1])], 'other'),
-      ...history([write(1, 1, [2, 3]), read(1, 2, [4, 5])], 'bad'),
-    ];
+    const events = [...history([write(0, 1, [0, 1])], 'other'), ...history([write(1, 1, [2, 3]), read(1, 2, [4, 5])], 'bad')];
     const verdict = checkHistory(events).verdicts[1];
     expect(verdict?.result).toBe('not-linearizable');
     if (verdict?.result === 'not-linearizable') expect(verdict.explanation).toContain('history event #4');

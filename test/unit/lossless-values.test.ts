@@ -94,7 +94,10 @@ describe('values are lossless through every codec', () => {
     try {
       const keyOf = (i: number): string => `v/${String(i).padStart(5, '0')}`;
       let node = openLmdbNode(first);
-      await node.kv.applyBatch(values.map((value, i) => ({ type: 'set' as const, key: keyOf(i), value })), 1);
+      await node.kv.applyBatch(
+        values.map((value, i) => ({ type: 'set' as const, key: keyOf(i), value })),
+        1,
+      );
       await node.kv.close();
       await node.storage.close();
       node = openLmdbNode(first);

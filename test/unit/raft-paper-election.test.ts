@@ -76,9 +76,7 @@ describe('§5.1 terms', () => {
     expect(core.status()).toMatchObject({ term: 5, vote: null, leaderId: 'b' });
     const ready = drain(core);
     expect(ready.hardState).toEqual({ term: 5, vote: null, commit: 0 });
-    expect(ofType(ready.messages, 'HeartbeatResponse')).toEqual([
-      expect.objectContaining({ to: 'b', term: 5 }),
-    ]);
+    expect(ofType(ready.messages, 'HeartbeatResponse')).toEqual([expect.objectContaining({ to: 'b', term: 5 })]);
   });
 
   it('§5.1 a candidate that sees a higher term becomes follower and adopts it', () => {
@@ -116,9 +114,7 @@ describe('§5.1 terms', () => {
     drain(core);
     core.step(append('c', 'a', 2, { prevLogIndex: 2, prevLogTerm: 3, entries: entriesWithTerms([2], 3) }));
     const ready = drain(core);
-    expect(ofType(ready.messages, 'AppendEntriesResponse')).toEqual([
-      expect.objectContaining({ to: 'c', term: 3, success: false }),
-    ]);
+    expect(ofType(ready.messages, 'AppendEntriesResponse')).toEqual([expect.objectContaining({ to: 'c', term: 3, success: false })]);
     expect(core.status()).toMatchObject({ term: 3, leaderId: 'b', lastIndex: 2 });
     expect(ready.entries).toEqual([]);
   });
@@ -334,9 +330,7 @@ describe('§9.6 pre-vote', () => {
     const core = loneCore('b', VOTERS, PRE_VOTE, { term: 4, vote: 'c' });
     core.step(voteRequest('a', 'b', 5, { preVote: true }));
     const ready = drain(core);
-    expect(ofType(ready.messages, 'RequestVoteResponse')).toEqual([
-      expect.objectContaining({ to: 'a', term: 5, preVote: true, granted: true }),
-    ]);
+    expect(ofType(ready.messages, 'RequestVoteResponse')).toEqual([expect.objectContaining({ to: 'a', term: 5, preVote: true, granted: true })]);
     expect(core.status()).toMatchObject({ term: 4, vote: 'c' });
     expect(ready.hardState).toBeUndefined();
   });

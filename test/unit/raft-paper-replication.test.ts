@@ -171,7 +171,12 @@ describe('§5.3 log replication: the leader', () => {
       expect(cluster.logTerms('a')).toEqual(expected); // the leader never rewrites its own log
       expect(cluster.logTerms('c')).toEqual(expected);
       expect(cluster.core('c').status().commitIndex).toBe(expected.length);
-      expect(cluster.node('c').disk.load().entries.map((e) => e.term)).toEqual(expected);
+      expect(
+        cluster
+          .node('c')
+          .disk.load()
+          .entries.map((e) => e.term),
+      ).toEqual(expected);
     });
   }
 });
@@ -180,8 +185,7 @@ describe('§5.3 log replication: the leader', () => {
 
 describe('§5.3 log replication: the follower', () => {
   /** Follower b of leader a in term `term`, holding `terms`. */
-  const follower = (terms: number[], term = 3, commit = 0): RaftCore =>
-    loneCore('b', VOTERS, PLAIN, { term, commit, entries: entriesWithTerms(terms) });
+  const follower = (terms: number[], term = 3, commit = 0): RaftCore => loneCore('b', VOTERS, PLAIN, { term, commit, entries: entriesWithTerms(terms) });
 
   it('§5.3 a follower rejects AppendEntries whose prevLogIndex/prevLogTerm do not match', () => {
     const b = follower([1, 1, 2]);
@@ -338,7 +342,7 @@ describe('§7 log compaction', () => {
     expect(ofType(ready.messages, 'AppendEntriesResponse')).toEqual([expect.objectContaining({ success: true, matchIndex: 5 })]);
   });
 
-  it('§7 a follower that already holds the snapshot\'s last entry keeps the entries after it', () => {
+  it("§7 a follower that already holds the snapshot's last entry keeps the entries after it", () => {
     const b = loneCore('b', VOTERS, PLAIN, { term: 3, entries: entriesWithTerms([1, 1, 1, 1]) });
     b.step(snapshotMessage(2, 1));
     const ready = drain(b);
@@ -370,7 +374,12 @@ describe('§5 durable state: term and vote, not commit', () => {
   });
 
   it('a restart whose state machine applied past the stored commit resumes there and applies nothing twice', () => {
-    const persisted = { hardState: { term: 3, vote: null, commit: 1 }, snapshot: null, entries: entriesWithTerms([1, 1, 3]), bootstrap: { voters: VOTERS, learners: [] } };
+    const persisted = {
+      hardState: { term: 3, vote: null, commit: 1 },
+      snapshot: null,
+      entries: entriesWithTerms([1, 1, 3]),
+      bootstrap: { voters: VOTERS, learners: [] },
+    };
     const b = new Core({ ...PLAIN, seed: 1, id: 'b' }, persisted, { appliedIndex: 2 });
     expect(b.status().commitIndex).toBe(2);
     expect(b.status().appliedIndex).toBe(2);

@@ -30,9 +30,7 @@ function between(a: NodeId, b: NodeId): (m: Message) => boolean {
 }
 
 function leadersOf(cluster: ScriptedCluster): { id: NodeId; term: number }[] {
-  return [...cluster.nodes.values()]
-    .filter((node) => node.core?.role === 'leader')
-    .map((node) => ({ id: node.id, term: node.core?.status().term ?? -1 }));
+  return [...cluster.nodes.values()].filter((node) => node.core?.role === 'leader').map((node) => ({ id: node.id, term: node.core?.status().term ?? -1 }));
 }
 
 // ---------------------------------------------------------------------- §5.2

@@ -142,9 +142,7 @@ describe('§6.4 ReadIndex from a follower (as etcd and TiKV serve follower reads
     cluster.deliverAll();
     expect(cluster.core('b').readIndex(4)).toEqual({ ok: true });
     cluster.settle();
-    expect(ofType(cluster.pending, 'ReadIndexRequest')).toEqual([
-      { type: 'ReadIndexRequest', from: 'b', to: 'a', term: 1, requestId: 4, lease: false },
-    ]);
+    expect(ofType(cluster.pending, 'ReadIndexRequest')).toEqual([{ type: 'ReadIndexRequest', from: 'b', to: 'a', term: 1, requestId: 4, lease: false }]);
     cluster.deliver((m) => m.type === 'ReadIndexRequest');
     expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([]); // not before a round
     cluster.deliverAll(involves('c')); // a and c: 2 of 5
@@ -165,9 +163,7 @@ describe('§6.4 ReadIndex from a follower (as etcd and TiKV serve follower reads
     cluster.settle();
     cluster.deliver((m) => m.type === 'ReadIndexRequest');
     expect(ofType(cluster.pending, 'Heartbeat')).toEqual([]);
-    expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([
-      expect.objectContaining({ to: 'c', requestId: 9, ok: true, index: 1 }),
-    ]);
+    expect(ofType(cluster.pending, 'ReadIndexResponse')).toEqual([expect.objectContaining({ to: 'c', requestId: 9, ok: true, index: 1 })]);
   });
 
   it('a new leader answers a forwarded read only once it has committed its no-op', () => {
@@ -665,9 +661,7 @@ describe('bad input', () => {
   it('an invalid config throws RangeError with a readable message', () => {
     const persisted = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [], bootstrap: { voters: VOTERS, learners: [] } };
     expect(() => new RaftCore({ id: 'a', electionTimeoutTicks: 0 }, persisted)).toThrow(RangeError);
-    expect(() => new RaftCore({ id: 'a', electionTimeoutTicks: 0 }, persisted)).toThrow(
-      'electionTimeoutTicks must be a positive integer, got 0',
-    );
+    expect(() => new RaftCore({ id: 'a', electionTimeoutTicks: 0 }, persisted)).toThrow('electionTimeoutTicks must be a positive integer, got 0');
     expect(() => new RaftCore({ id: 'a', electionTimeoutTicks: 5, heartbeatIntervalTicks: 5 }, persisted)).toThrow(
       'heartbeatIntervalTicks (5) must be below electionTimeoutTicks (5)',
     );

@@ -191,9 +191,7 @@ describe('role machine through the xstate driver', () => {
 
   it('refuses a non-leader that claims to be transferring', () => {
     for (const driver of [xstate, plain]) {
-      expect(() => driver.send({ role: 'candidate', transferring: true }, { type: 'VOTE_QUORUM' })).toThrow(
-        InvariantError,
-      );
+      expect(() => driver.send({ role: 'candidate', transferring: true }, { type: 'VOTE_QUORUM' })).toThrow(InvariantError);
     }
   });
 
@@ -242,12 +240,9 @@ describe('the plain driver agrees with the xstate driver', () => {
     const forgetsTransferEnded: RoleDriver = {
       name: 'plain',
       initial: () => plain.initial(),
-      send: (state, event) =>
-        event.type === 'TRANSFER_ENDED' ? { state, actions: [], changed: false } : plain.send(state, event),
+      send: (state, event) => (event.type === 'TRANSFER_ENDED' ? { state, actions: [], changed: false } : plain.send(state, event)),
     };
-    expect(disagreements(xstate, forgetsTransferEnded)).toEqual([
-      expect.stringContaining('leader.transferring + {"type":"TRANSFER_ENDED"}'),
-    ]);
+    expect(disagreements(xstate, forgetsTransferEnded)).toEqual([expect.stringContaining('leader.transferring + {"type":"TRANSFER_ENDED"}')]);
 
     const forgetsEndTransfer: RoleDriver = {
       name: 'plain',

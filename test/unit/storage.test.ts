@@ -209,9 +209,7 @@ describe.each(HARNESSES)('storage contract: %s', (_name, makeHarness) => {
     // A gap after the stored log.
     await expect(node.storage.persist({ entries: entries(5, 6, 1) })).rejects.toBeInstanceOf(InvariantError);
     // A commit index past the log, together with an otherwise fine append.
-    await expect(
-      node.storage.persist({ hardState: { term: 1, vote: null, commit: 9 }, entries: entries(4, 4, 1) }),
-    ).rejects.toBeInstanceOf(InvariantError);
+    await expect(node.storage.persist({ hardState: { term: 1, vote: null, commit: 9 }, entries: entries(4, 4, 1) })).rejects.toBeInstanceOf(InvariantError);
     // A term lower than the entry before.
     await expect(node.storage.persist({ entries: [entry(4, 0)] })).rejects.toBeInstanceOf(InvariantError);
     await node.restart();
@@ -278,7 +276,13 @@ describe.each(HARNESSES)('storage contract: %s', (_name, makeHarness) => {
       ],
       5,
     );
-    await node.kv.applyBatch([{ type: 'delete', key: 'user/2' }, { type: 'set', key: 'user/3', value: null }], 7);
+    await node.kv.applyBatch(
+      [
+        { type: 'delete', key: 'user/2' },
+        { type: 'set', key: 'user/3', value: null },
+      ],
+      7,
+    );
     await node.restart();
     expect(node.kv.appliedIndex()).toBe(7);
     expect(node.kv.get('user/1')).toEqual({ name: 'ada', tags: ['x'] });
@@ -298,14 +302,7 @@ describe.each(HARNESSES)('storage contract: %s', (_name, makeHarness) => {
       ['a/1', 'a/1'],
       ['a/2', 'a/2'],
     ]);
-    expect([...node.kv.entries()].map(([key]) => key)).toEqual([
-      'a/1',
-      'a/2',
-      'a/\uffff',
-      'a/\u{10000}',
-      'ab',
-      'b',
-    ]);
+    expect([...node.kv.entries()].map(([key]) => key)).toEqual(['a/1', 'a/2', 'a/\uffff', 'a/\u{10000}', 'ab', 'b']);
   });
 
   it('exports an image that imports into an empty store with the same contents', async () => {

@@ -253,12 +253,17 @@ async function startNode(id: NodeId, peerIds: readonly NodeId[], options: NodeOp
 }
 
 /** A full mesh of transports that know each other's real ports. */
-async function startCluster(
-  ids: readonly NodeId[],
-  options: (id: NodeId) => NodeOptions = () => ({}),
-): Promise<Map<NodeId, TestNode>> {
+async function startCluster(ids: readonly NodeId[], options: (id: NodeId) => NodeOptions = () => ({})): Promise<Map<NodeId, TestNode>> {
   const nodes = new Map<NodeId, TestNode>();
-  for (const id of ids) nodes.set(id, await startNode(id, ids.filter((other) => other !== id), options(id)));
+  for (const id of ids)
+    nodes.set(
+      id,
+      await startNode(
+        id,
+        ids.filter((other) => other !== id),
+        options(id),
+      ),
+    );
   for (const node of nodes.values()) {
     for (const peer of node.transport.peers) node.transport.setPeerAddress(peer, get(nodes, peer).address);
   }
@@ -432,9 +437,7 @@ describe('tcp transport: delivery', () => {
       // One send per node with everything for both peers, interleaved by peer.
       get(nodes, from).transport.send(outgoing);
     }
-    await waitFor('every node to receive a batch from each peer', () =>
-      [...nodes.values()].every((node) => node.batches.length === 2),
-    );
+    await waitFor('every node to receive a batch from each peer', () => [...nodes.values()].every((node) => node.batches.length === 2));
     for (const node of nodes.values()) {
       for (const batch of node.batches) {
         const from = batch[0]?.from ?? '?';
@@ -471,19 +474,14 @@ describe('tcp transport: delivery', () => {
     await waitFor('n2 to receive 11 frames', () => n2.batches.length === 11);
     await waitFor('n3 to receive 1 frame', () => n3.batches.length === 1);
     expect(n2.batches[0]?.map(roundOf)).toEqual([...Array(50).keys()]);
-    expect(n2.batches.slice(1).map((batch) => batch.map(roundOf))).toEqual(
-      Array.from({ length: 10 }, (_, i) => [100 + i]),
-    );
+    expect(n2.batches.slice(1).map((batch) => batch.map(roundOf))).toEqual(Array.from({ length: 10 }, (_, i) => [100 + i]));
     expect(n3.batches[0]?.map(roundOf)).toEqual([...Array(30).keys()]);
     expect(n2.transport.stats().receivedBatches).toBe(11);
     // sentBytes is what went on the wire: exactly the frames as encoded.
     const expectedBytes =
       encodeBatchFrame(toN2).byteLength +
       encodeBatchFrame(toN3).byteLength +
-      Array.from({ length: 10 }, (_, i) => encodeBatchFrame([heartbeat('n1', 'n2', 100 + i)]).byteLength).reduce(
-        (a, b) => a + b,
-        0,
-      );
+      Array.from({ length: 10 }, (_, i) => encodeBatchFrame([heartbeat('n1', 'n2', 100 + i)]).byteLength).reduce((a, b) => a + b, 0);
     expect(n1.stats().sentBytes).toBe(expectedBytes);
   });
 
@@ -612,11 +610,7 @@ describe('tcp transport: handshake', () => {
     let round = 1000;
     await waitFor('n1 to refuse all three', () => {
       for (const impostor of impostors) impostor.transport.send([heartbeat(impostor.id, 'n1', round++)]);
-      return (
-        logged(n1, 'bad hello proof from "n2" (wrong secret)') &&
-        logged(n1, 'cluster id "cluster-b" is not ours') &&
-        logged(n1, 'unknown node id "n9"')
-      );
+      return logged(n1, 'bad hello proof from "n2" (wrong secret)') && logged(n1, 'cluster id "cluster-b" is not ours') && logged(n1, 'unknown node id "n9"');
     });
     expect(n1.transport.stats().refusedConnections).toBeGreaterThanOrEqual(3);
     for (const impostor of impostors) {
@@ -825,7 +819,10 @@ describe('tcp transport: fuzz', () => {
       }
       case 2:
         // Huge or "negative" (as int32) lengths.
-        return Buffer.concat([header(MAX_HANDSHAKE_FRAME_BYTES + 1 + randomInt(random, 0xffff_ffff - MAX_HANDSHAKE_FRAME_BYTES)), randomBytesFrom(random, randomInt(random, 64))]);
+        return Buffer.concat([
+          header(MAX_HANDSHAKE_FRAME_BYTES + 1 + randomInt(random, 0xffff_ffff - MAX_HANDSHAKE_FRAME_BYTES)),
+          randomBytesFrom(random, randomInt(random, 64)),
+        ]);
       case 3:
         return Buffer.concat([header(0), randomBytesFrom(random, randomInt(random, 16))]);
       case 4: {
@@ -882,7 +879,13 @@ describe('tcp transport: fuzz', () => {
         return frame.subarray(0, frame.length - 1 - randomInt(random, 10));
       }
       case 4: {
-        const shapes: unknown[] = [[], [1, 2, 3], { type: 'Heartbeat' }, [{ ...heartbeat('fuzzer-0', 'n1', 1), term: -1 }], [{ type: 'Nope', from: 'a', to: 'b', term: 1 }]];
+        const shapes: unknown[] = [
+          [],
+          [1, 2, 3],
+          { type: 'Heartbeat' },
+          [{ ...heartbeat('fuzzer-0', 'n1', 1), term: -1 }],
+          [{ type: 'Nope', from: 'a', to: 'b', term: 1 }],
+        ];
         return encodeFrame(packr.pack(shapes[randomInt(random, shapes.length)]));
       }
       default:

@@ -206,7 +206,10 @@ function pair(options: MessagePortTransportOptions = {}): {
   const { port1: portA, port2: portB } = new MessageChannel();
   const a = createMessagePortTransport('a', new Map([['b', portA]]), options);
   const b = createMessagePortTransport('b', new Map([['a', portB]]), options);
-  cleanups.push(() => a.close(), () => b.close());
+  cleanups.push(
+    () => a.close(),
+    () => b.close(),
+  );
   return { a, b, portA, portB };
 }
 
@@ -462,7 +465,10 @@ describe('message-port transport, msgpack wire', () => {
     };
     const a = createMessagePortTransport('a', new Map([['b', port1]]), { encoding: 'msgpack' });
     const b = createMessagePortTransport('b', new Map([['a', port2]]), { encoding: 'msgpack' });
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const inbox = inboxOf(b);
 
     a.send([appendEntries('a', 'b', 1, 100)]);
@@ -481,7 +487,13 @@ describe('crash evidence', () => {
   it('a port closed by its other end (its worker exited) reports that peer gone; one closed here does not', async () => {
     const toB = new MessageChannel();
     const toC = new MessageChannel();
-    const a = createMessagePortTransport('a', new Map([['b', toB.port1], ['c', toC.port1]]));
+    const a = createMessagePortTransport(
+      'a',
+      new Map([
+        ['b', toB.port1],
+        ['c', toC.port1],
+      ]),
+    );
     const gone: NodeId[] = [];
     a.onPeerGone?.((peer) => gone.push(peer));
     const closed = new Promise((resolve) => toB.port1.once('close', resolve));
@@ -606,7 +618,10 @@ describe('faulty transport', () => {
     faulty.send(Array.from({ length: 30 }, (_, round) => heartbeat('a', 'b', round)));
     await inbox.until((batches) => batches.flat().length === 60);
 
-    const rounds = inbox.messages().map(roundOf).sort((x, y) => x - y);
+    const rounds = inbox
+      .messages()
+      .map(roundOf)
+      .sort((x, y) => x - y);
     expect(rounds).toEqual([...Array(30).keys()].flatMap((round) => [round, round]));
     expect(faulty.faultStats().duplicated).toBe(30);
   });

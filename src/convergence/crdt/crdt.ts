@@ -11,26 +11,11 @@ import * as orMap from './or-map.js';
 import * as orSet from './or-set.js';
 import * as pnCounter from './pn-counter.js';
 
-export type Crdt =
-  | gCounter.GCounter
-  | pnCounter.PnCounter
-  | gSet.GSet
-  | orSet.OrSet
-  | lwwRegister.LwwRegister
-  | mvRegister.MvRegister
-  | orMap.OrMap;
+export type Crdt = gCounter.GCounter | pnCounter.PnCounter | gSet.GSet | orSet.OrSet | lwwRegister.LwwRegister | mvRegister.MvRegister | orMap.OrMap;
 
 export type CrdtKind = Crdt['kind'];
 
-export const CRDT_KINDS: readonly CrdtKind[] = [
-  'g-counter',
-  'pn-counter',
-  'g-set',
-  'or-set',
-  'lww-register',
-  'mv-register',
-  'or-map',
-];
+export const CRDT_KINDS: readonly CrdtKind[] = ['g-counter', 'pn-counter', 'g-set', 'or-set', 'lww-register', 'mv-register', 'or-map'];
 
 export function isCrdtKind(kind: unknown): kind is CrdtKind {
   return typeof kind === 'string' && (CRDT_KINDS as readonly string[]).includes(kind);

@@ -61,12 +61,7 @@ export function merge(a: OrSet, b: OrSet): OrSet {
  * The join of two replicas' entries, each with the vector of the replica it
  * came from. Exported for the OR-Map, whose set fields share the map's vector.
  */
-export function joinEntries(
-  aEntries: readonly OrSetEntry[],
-  aSeen: vv.VersionVector,
-  bEntries: readonly OrSetEntry[],
-  bSeen: vv.VersionVector,
-): OrSetEntry[] {
+export function joinEntries(aEntries: readonly OrSetEntry[], aSeen: vv.VersionVector, bEntries: readonly OrSetEntry[], bSeen: vv.VersionVector): OrSetEntry[] {
   const byKey = new Map<string, { a?: OrSetEntry; b?: OrSetEntry }>();
   for (const entry of aEntries) byKey.set(elementKey(entry.element), { a: entry });
   for (const entry of bEntries) {

@@ -18,9 +18,7 @@ export function encodeBatchFrame(messages: readonly Message[]): Buffer {
   return encodeFrame(packr.pack(messages));
 }
 
-export type DecodedBatch =
-  | { readonly ok: true; readonly messages: readonly Message[] }
-  | { readonly ok: false; readonly reason: string };
+export type DecodedBatch = { readonly ok: true; readonly messages: readonly Message[] } | { readonly ok: false; readonly reason: string };
 
 export function decodeBatch(payload: Uint8Array): DecodedBatch {
   let decoded: unknown;

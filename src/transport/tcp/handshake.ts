@@ -115,13 +115,7 @@ export function makeHello(keys: HandshakeKeys, from: NodeId, to: NodeId, nonce: 
 }
 
 /** The dialer's check of the listener's answer to its hello. */
-export function checkWelcome(
-  keys: HandshakeKeys,
-  frame: unknown,
-  dialer: NodeId,
-  expectedListener: NodeId,
-  dialerNonce: Uint8Array,
-): Checked<Welcome> {
+export function checkWelcome(keys: HandshakeKeys, frame: unknown, dialer: NodeId, expectedListener: NodeId, dialerNonce: Uint8Array): Checked<Welcome> {
   if (!isWelcome(frame)) return { ok: false, reason: 'malformed welcome' };
   if (frame.version !== PROTOCOL_VERSION) return { ok: false, reason: `protocol version ${frame.version}, not ${PROTOCOL_VERSION}` };
   if (frame.from !== expectedListener) {
@@ -132,25 +126,14 @@ export function checkWelcome(
   return { ok: true, value: frame };
 }
 
-export function makeConfirm(
-  keys: HandshakeKeys,
-  dialer: NodeId,
-  listener: NodeId,
-  dialerNonce: Uint8Array,
-  listenerNonce: Uint8Array,
-): Confirm {
+export function makeConfirm(keys: HandshakeKeys, dialer: NodeId, listener: NodeId, dialerNonce: Uint8Array, listenerNonce: Uint8Array): Confirm {
   return { kind: 'confirm', proof: proof(keys.secret, 'confirm', [keys.clusterId, dialer, listener, dialerNonce, listenerNonce]) };
 }
 
 // ----------------------------------------------------------------- listener
 
 /** The listener's check of a dialer's first frame; `isKnownPeer` says whose connections it accepts. */
-export function checkHello(
-  keys: HandshakeKeys,
-  frame: unknown,
-  listener: NodeId,
-  isKnownPeer: (id: NodeId) => boolean,
-): Checked<Hello> {
+export function checkHello(keys: HandshakeKeys, frame: unknown, listener: NodeId, isKnownPeer: (id: NodeId) => boolean): Checked<Hello> {
   if (!isHello(frame)) return { ok: false, reason: 'malformed hello' };
   if (frame.version !== PROTOCOL_VERSION) return { ok: false, reason: `protocol version ${frame.version}, not ${PROTOCOL_VERSION}` };
   if (frame.clusterId !== keys.clusterId) {
@@ -165,13 +148,7 @@ export function checkHello(
   return { ok: true, value: frame };
 }
 
-export function makeWelcome(
-  keys: HandshakeKeys,
-  listener: NodeId,
-  dialer: NodeId,
-  dialerNonce: Uint8Array,
-  listenerNonce: Uint8Array,
-): Welcome {
+export function makeWelcome(keys: HandshakeKeys, listener: NodeId, dialer: NodeId, dialerNonce: Uint8Array, listenerNonce: Uint8Array): Welcome {
   return {
     kind: 'welcome',
     version: PROTOCOL_VERSION,

@@ -7,15 +7,7 @@ import type * as net from 'node:net';
 import type { Message, NodeId } from '../../core/types.js';
 import { decodeBatch } from './batch-codec.js';
 import { describeFrameError, FrameDecoder } from './frame-codec.js';
-import {
-  checkConfirm,
-  checkHello,
-  decodeHandshakePayload,
-  encodeHandshakeFrame,
-  makeWelcome,
-  newNonce,
-  type HandshakeKeys,
-} from './handshake.js';
+import { checkConfirm, checkHello, decodeHandshakePayload, encodeHandshakeFrame, makeWelcome, newNonce, type HandshakeKeys } from './handshake.js';
 import { KEEPALIVE_INITIAL_DELAY_MS, MAX_HANDSHAKE_FRAME_BYTES } from './limits.js';
 import type { ResolvedLimits } from './options.js';
 import type { MutableTcpStats } from './stats.js';
@@ -58,10 +50,7 @@ export class InboundConnection {
       this.lastError = error.message;
     });
     socket.on('close', () => this.onClose());
-    this.timer = setTimeout(
-      () => this.refuse(`no handshake within ${deps.limits.handshakeTimeoutMs} ms`),
-      deps.limits.handshakeTimeoutMs,
-    );
+    this.timer = setTimeout(() => this.refuse(`no handshake within ${deps.limits.handshakeTimeoutMs} ms`), deps.limits.handshakeTimeoutMs);
     this.timer.unref();
   }
 
@@ -125,9 +114,7 @@ export class InboundConnection {
       }
       case 'awaiting-confirm': {
         const payload = decodeHandshakePayload(frame);
-        const confirm = payload.ok
-          ? checkConfirm(deps.keys, payload.value, stage.peer, deps.selfId, stage.dialerNonce, stage.listenerNonce)
-          : payload;
+        const confirm = payload.ok ? checkConfirm(deps.keys, payload.value, stage.peer, deps.selfId, stage.dialerNonce, stage.listenerNonce) : payload;
         if (!confirm.ok) {
           this.refuse(confirm.reason);
           return;

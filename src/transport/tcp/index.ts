@@ -1,11 +1,7 @@
 // The TCP transport: nodes on different hosts, joined by length-prefixed
 // msgpack frames over TCP or mutual TLS, authenticated by a shared secret.
 
-export {
-  createTcpTransport,
-  type TcpPeerStatus,
-  type TcpTransport,
-} from './tcp-transport.js';
+export { createTcpTransport, type TcpPeerStatus, type TcpTransport } from './tcp-transport.js';
 export type { TcpAddress, TcpTlsOptions, TcpTransportLimits, TcpTransportOptions } from './options.js';
 export type { TcpTransportStats } from './stats.js';
 export {
@@ -24,15 +20,7 @@ export {
   NONCE_BYTES,
 } from './limits.js';
 // The wire format on its own, for tests, fuzzers and tools that speak to a node.
-export {
-  decodeFrames,
-  describeFrameError,
-  encodeFrame,
-  FRAME_HEADER_BYTES,
-  FrameDecoder,
-  type FrameError,
-  type NextFrame,
-} from './frame-codec.js';
+export { decodeFrames, describeFrameError, encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, type FrameError, type NextFrame } from './frame-codec.js';
 export { decodeBatch, encodeBatchFrame, type DecodedBatch } from './batch-codec.js';
 export { isMessage } from './message-shape.js';
 export {

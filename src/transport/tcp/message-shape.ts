@@ -52,19 +52,10 @@ function isSnapshot(value: unknown): value is Snapshot {
  */
 const VARIANT_CHECKS: { readonly [T in MessageType]: (value: Fields) => boolean } = {
   AppendEntries: (value) =>
-    isCount(value.prevLogIndex) &&
-    isCount(value.prevLogTerm) &&
-    isCount(value.leaderCommit) &&
-    Array.isArray(value.entries) &&
-    value.entries.every(isEntry),
+    isCount(value.prevLogIndex) && isCount(value.prevLogTerm) && isCount(value.leaderCommit) && Array.isArray(value.entries) && value.entries.every(isEntry),
   AppendEntriesResponse: (value) =>
-    isBoolean(value.success) &&
-    isCount(value.matchIndex) &&
-    isCount(value.rejectedIndex) &&
-    isCount(value.hintIndex) &&
-    isCount(value.hintTerm),
-  RequestVote: (value) =>
-    isBoolean(value.preVote) && isBoolean(value.transfer) && isCount(value.lastLogIndex) && isCount(value.lastLogTerm),
+    isBoolean(value.success) && isCount(value.matchIndex) && isCount(value.rejectedIndex) && isCount(value.hintIndex) && isCount(value.hintTerm),
+  RequestVote: (value) => isBoolean(value.preVote) && isBoolean(value.transfer) && isCount(value.lastLogIndex) && isCount(value.lastLogTerm),
   RequestVoteResponse: (value) => isBoolean(value.preVote) && isBoolean(value.granted),
   Heartbeat: (value) => isCount(value.commit) && isCount(value.round),
   HeartbeatResponse: (value) => isCount(value.round) && isCount(value.lastIndex),

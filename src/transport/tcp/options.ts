@@ -92,10 +92,7 @@ export function resolveOptions(options: TcpTransportOptions): ResolvedLimits {
     maxBackoffMs: limits.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
     writeStallTimeoutMs: limits.writeStallTimeoutMs ?? DEFAULT_WRITE_STALL_TIMEOUT_MS,
   };
-  assert(
-    isPositiveInteger(resolved.maxFrameBytes) && resolved.maxFrameBytes <= MAX_ENCODABLE_FRAME_BYTES,
-    'maxFrameBytes fits the 4-byte frame length',
-  );
+  assert(isPositiveInteger(resolved.maxFrameBytes) && resolved.maxFrameBytes <= MAX_ENCODABLE_FRAME_BYTES, 'maxFrameBytes fits the 4-byte frame length');
   assert(resolved.maxFrameBytes >= MAX_HANDSHAKE_FRAME_BYTES, 'maxFrameBytes holds at least a handshake frame');
   assert(isPositiveInteger(resolved.maxQueuedMessagesPerPeer), 'maxQueuedMessagesPerPeer is a positive integer');
   assert(isPositiveInteger(resolved.maxQueuedBytesPerPeer), 'maxQueuedBytesPerPeer is a positive integer');

@@ -20,15 +20,7 @@ import type { NodeId } from '../../core/types.js';
 import type { RandomSource } from '../seeded-random.js';
 import { backoffDelayMs } from './backoff.js';
 import { describeFrameError, FrameDecoder } from './frame-codec.js';
-import {
-  checkWelcome,
-  decodeHandshakePayload,
-  encodeHandshakeFrame,
-  makeConfirm,
-  makeHello,
-  newNonce,
-  type HandshakeKeys,
-} from './handshake.js';
+import { checkWelcome, decodeHandshakePayload, encodeHandshakeFrame, makeConfirm, makeHello, newNonce, type HandshakeKeys } from './handshake.js';
 import { KEEPALIVE_INITIAL_DELAY_MS, MAX_HANDSHAKE_FRAME_BYTES } from './limits.js';
 import type { ResolvedLimits, TcpAddress } from './options.js';
 import type { SocketFactory } from './sockets.js';
@@ -248,9 +240,7 @@ export class OutboundLink {
       return;
     }
     const payload = decodeHandshakePayload(next.frame);
-    const welcome = payload.ok
-      ? checkWelcome(this.deps.keys, payload.value, this.deps.selfId, this.deps.peerId, attempt.nonce)
-      : payload;
+    const welcome = payload.ok ? checkWelcome(this.deps.keys, payload.value, this.deps.selfId, this.deps.peerId, attempt.nonce) : payload;
     if (!welcome.ok) {
       this.refuse(attempt, welcome.reason);
       return;
@@ -260,9 +250,7 @@ export class OutboundLink {
       return;
     }
     const { deps } = this;
-    attempt.socket.write(
-      encodeHandshakeFrame(makeConfirm(deps.keys, deps.selfId, deps.peerId, attempt.nonce, welcome.value.nonce)),
-    );
+    attempt.socket.write(encodeHandshakeFrame(makeConfirm(deps.keys, deps.selfId, deps.peerId, attempt.nonce, welcome.value.nonce)));
     this.clearTimer();
     this.state = 'ready';
     attempt.readySinceMs = performance.now();
@@ -321,10 +309,13 @@ export class OutboundLink {
       }
     }
     this.state = 'backoff';
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.state === 'backoff') this.dial();
-    }, backoffDelayMs(this.failures, this.deps.limits, this.deps.random));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.state === 'backoff') this.dial();
+      },
+      backoffDelayMs(this.failures, this.deps.limits, this.deps.random),
+    );
     this.timer.unref();
   }
 

@@ -28,8 +28,7 @@ export function createSocketFactory(options: { readonly tls?: TcpTlsOptions; rea
   }
   const credentials = { cert: tlsOptions.cert, key: tlsOptions.key, ca: tlsOptions.ca };
   return {
-    dial: (address, onOpen) =>
-      tls.connect({ host: address.host, port: address.port, ...credentials, rejectUnauthorized: true }, onOpen),
+    dial: (address, onOpen) => tls.connect({ host: address.host, port: address.port, ...credentials, rejectUnauthorized: true }, onOpen),
     createServer: (onSocket, onTlsError) => {
       const server = tls.createServer(
         {

@@ -56,7 +56,10 @@ function main(argv: string[]): number {
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  const failed = Object.entries(failures).map(([reason, times]) => `${reason} ${times}`).join(', ') || 'none';
+  const failed =
+    Object.entries(failures)
+      .map(([reason, times]) => `${reason} ${times}`)
+      .join(', ') || 'none';
   console.log(
     `writes acknowledged ${totals.writesAcked} of ${totals.writesAttempted}, reads answered ${totals.readsAnswered}, ` +
       `crashes ${totals.crashes}, partitions ${totals.partitions}, messages ${totals.messagesSent} (${totals.messagesDropped} dropped); failed requests: ${failed}`,

@@ -84,8 +84,7 @@ interface Weather {
 }
 
 type Pending = { readonly via: NodeId; readonly incarnation: number; readonly requestId: number; readonly r: number; readonly w: number } & (
-  | { readonly op: 'get'; readonly key: string }
-  | { readonly op: 'put' | 'delete'; readonly record: WriteRecord }
+  { readonly op: 'get'; readonly key: string } | { readonly op: 'put' | 'delete'; readonly record: WriteRecord }
 );
 
 interface Client {
@@ -264,7 +263,8 @@ class LeaderlessSimulation {
       return this.drainNode(node);
     }
     const context = this.random.chance(this.weather.blindWriteChance) ? vv.empty() : (client.contexts.get(key) ?? vv.empty());
-    const request: ClientRequest = op === 'put' ? { op, ...base, context, value: `${client.name}-w${this.history.writes.length + 1}` } : { op, ...base, context };
+    const request: ClientRequest =
+      op === 'put' ? { op, ...base, context, value: `${client.name}-w${this.history.writes.length + 1}` } : { op, ...base, context };
     const requestId = core.request(request);
     // Recorded before the drain that reports its stamp (a coordinator that is a replica stamps at once).
     if (request.op === 'put') this.attemptedValues.add(canonicalJson(request.value));
@@ -307,7 +307,8 @@ class LeaderlessSimulation {
 
   private deliverAnswer(node: SimNode, answer: Answer): void {
     const client = this.clients.find(
-      (candidate) => candidate.pending?.via === node.id && candidate.pending.incarnation === node.incarnation && candidate.pending.requestId === answer.requestId,
+      (candidate) =>
+        candidate.pending?.via === node.id && candidate.pending.incarnation === node.incarnation && candidate.pending.requestId === answer.requestId,
     );
     if (client === undefined) return; // the final pass's reads
     const pending = client.pending as Pending;
@@ -322,12 +323,14 @@ class LeaderlessSimulation {
       if (answer.replicasAnswered < pending.r) this.violations.push(`a read of ${pending.key} answered by ${answer.replicasAnswered} < r = ${pending.r}`);
       client.contexts.set(pending.key, answer.context);
       for (const value of answer.values) {
-        if (!this.attemptedValues.has(canonicalJson(value))) this.violations.push(`a read of ${pending.key} returned ${JSON.stringify(value)}, which nobody wrote`);
+        if (!this.attemptedValues.has(canonicalJson(value)))
+          this.violations.push(`a read of ${pending.key} returned ${JSON.stringify(value)}, which nobody wrote`);
       }
       return;
     }
     this.writesAcked++;
-    if (answer.replicasAnswered < pending.w) this.violations.push(`write ${pending.record.writeId} acknowledged by ${answer.replicasAnswered} < w = ${pending.w}`);
+    if (answer.replicasAnswered < pending.w)
+      this.violations.push(`write ${pending.record.writeId} acknowledged by ${answer.replicasAnswered} < w = ${pending.w}`);
     const problem = this.history.acknowledged(pending.record, answer.dot);
     if (problem !== null) this.violations.push(problem);
   }

@@ -31,8 +31,7 @@ export interface WriteRecord {
 }
 
 const dotKey = (dot: Dot): string => `${dot.actor}:${dot.counter}`;
-const refKey = (ref: { coordinator: NodeId; incarnation: number; requestId: number }): string =>
-  `${ref.coordinator}/${ref.incarnation}/${ref.requestId}`;
+const refKey = (ref: { coordinator: NodeId; incarnation: number; requestId: number }): string => `${ref.coordinator}/${ref.incarnation}/${ref.requestId}`;
 
 export class WriteHistory {
   readonly writes: WriteRecord[] = [];
@@ -86,7 +85,11 @@ export class WriteHistory {
 }
 
 /** The keys whose primaries do not all hold the same clock, with what each holds. */
-export function divergentKeys(keys: Iterable<string>, primariesOf: (key: string) => NodeId[], replicaOf: (node: NodeId, key: string) => KeyClock | undefined): string[] {
+export function divergentKeys(
+  keys: Iterable<string>,
+  primariesOf: (key: string) => NodeId[],
+  replicaOf: (node: NodeId, key: string) => KeyClock | undefined,
+): string[] {
   const divergent: string[] = [];
   for (const key of keys) {
     const clocks = primariesOf(key).map((node) => replicaOf(node, key));

@@ -19,8 +19,7 @@ const pnCounterType: Replicated<pnCounter.PnCounter, number> = {
 const gHistory = steps(fc.integer({ min: 1, max: 5 }));
 const pnHistory = steps(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: -5, max: -1 })));
 
-const sumOfIncrements = (history: ReadonlyArray<Step<number>>): number =>
-  history.reduce((sum, step) => (step.type === 'local' ? sum + step.op : sum), 0);
+const sumOfIncrements = (history: ReadonlyArray<Step<number>>): number => history.reduce((sum, step) => (step.type === 'local' ? sum + step.op : sum), 0);
 
 describe('G-Counter', () => {
   it('concurrent increments on two replicas both count', () => {
@@ -43,7 +42,10 @@ describe('G-Counter', () => {
   });
 
   it('property: merge is commutative, associative and idempotent on reachable states', () => {
-    fc.assert(fc.property(gHistory, (history) => expectJoinLaws(gCounter.merge, run(gCounterType, history))), { numRuns: 300 });
+    fc.assert(
+      fc.property(gHistory, (history) => expectJoinLaws(gCounter.merge, run(gCounterType, history))),
+      { numRuns: 300 },
+    );
   });
 
   it('property: after merging all replicas, in any order, the value is the sum of every increment', () => {
@@ -66,7 +68,10 @@ describe('PN-Counter', () => {
   });
 
   it('property: merge is commutative, associative and idempotent on reachable states', () => {
-    fc.assert(fc.property(pnHistory, (history) => expectJoinLaws(pnCounter.merge, run(pnCounterType, history))), { numRuns: 300 });
+    fc.assert(
+      fc.property(pnHistory, (history) => expectJoinLaws(pnCounter.merge, run(pnCounterType, history))),
+      { numRuns: 300 },
+    );
   });
 
   it('property: after merging all replicas, in any order, the value is the sum of every change', () => {

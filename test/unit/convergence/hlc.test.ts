@@ -15,7 +15,11 @@ const timestamp = fc.record({
 // A node's life: local events and receipts, at physical times that may jump back (NTP steps).
 const event = fc.oneof(
   fc.record({ type: fc.constant('now' as const), physicalMs }),
-  fc.record({ type: fc.constant('receive' as const), physicalMs, remote: fc.record({ wallMs: physicalMs, logical: fc.integer({ min: 0, max: 3 }), nodeId: fc.constantFrom(...NODE_IDS) }) }),
+  fc.record({
+    type: fc.constant('receive' as const),
+    physicalMs,
+    remote: fc.record({ wallMs: physicalMs, logical: fc.integer({ min: 0, max: 3 }), nodeId: fc.constantFrom(...NODE_IDS) }),
+  }),
 );
 
 describe('hybrid logical clock', () => {

@@ -59,7 +59,8 @@ type Event = MapOp;
 function cancels(later: { payload: Event }, earlier: { payload: Event }): boolean {
   const [r, e] = [later.payload, earlier.payload];
   if (r.op.type === 'remove-field') return isPrefix(r.path, e.path);
-  if (r.op.type === 'remove' && e.op.type === 'add') return pathKey(r.path) === pathKey(e.path) && JSON.stringify(r.op.element) === JSON.stringify(e.op.element);
+  if (r.op.type === 'remove' && e.op.type === 'add')
+    return pathKey(r.path) === pathKey(e.path) && JSON.stringify(r.op.element) === JSON.stringify(e.op.element);
   if (r.op.type === 'set' && e.op.type === 'set') return pathKey(r.path) === pathKey(e.path);
   return false;
 }
@@ -73,11 +74,17 @@ function expectMatchesModel(map: orMap.OrMap, model: CausalHistory<Event>, ids: 
   expect(presentPaths(orMap.value(map)).sort(), `fields of ${where}`).toEqual([...expectedPaths].sort());
   // Set fields hold exactly the adds no removal that saw them cancelled; the MV field, the writes nothing later saw.
   for (const path of [TAGS, LIKES_SET]) {
-    const expected = new Set(live.filter((event) => pathKey(event.payload.path) === pathKey(path)).map((event) => JSON.stringify((event.payload.op as { element: JsonValue }).element)));
+    const expected = new Set(
+      live
+        .filter((event) => pathKey(event.payload.path) === pathKey(path))
+        .map((event) => JSON.stringify((event.payload.op as { element: JsonValue }).element)),
+    );
     const actual = ((orMap.get(map, path) as JsonValue[] | undefined) ?? []).map((x) => JSON.stringify(x));
     expect(actual.sort(), `${path[0]?.name} of ${where}`).toEqual([...expected].sort());
   }
-  const titles = [...new Set(live.filter((event) => pathKey(event.payload.path) === pathKey(TITLE)).map((event) => (event.payload.op as { value: number }).value))];
+  const titles = [
+    ...new Set(live.filter((event) => pathKey(event.payload.path) === pathKey(TITLE)).map((event) => (event.payload.op as { value: number }).value)),
+  ];
   expect((orMap.get(map, TITLE) as number[] | undefined) ?? [], `title of ${where}`).toEqual(titles.sort((x, y) => x - y));
   // The likes counter never loses an increment that no removal saw, and never counts one twice.
   const likes = (orMap.get(map, LIKES) as number | undefined) ?? 0;
@@ -130,7 +137,17 @@ describe('OR-Map', () => {
 
   it('refuses an operation its field kind does not have', () => {
     expect(() => orMap.apply(orMap.empty(), 'r0', LIKES, { type: 'add', element: 'x' })).toThrow(/no add operation/);
-    expect(() => orMap.apply(orMap.empty(), 'r0', [{ name: 'x', kind: 'counter' }, { name: 'y', kind: 'counter' }], { type: 'increment', amount: 1 })).toThrow(/nested or-map/);
+    expect(() =>
+      orMap.apply(
+        orMap.empty(),
+        'r0',
+        [
+          { name: 'x', kind: 'counter' },
+          { name: 'y', kind: 'counter' },
+        ],
+        { type: 'increment', amount: 1 },
+      ),
+    ).toThrow(/nested or-map/);
   });
 
   it('round-trips through JSON and msgpackr unchanged, and keeps its invariants', () => {
@@ -143,11 +160,14 @@ describe('OR-Map', () => {
   });
 
   it('property: merge is commutative, associative and idempotent on reachable states', () => {
-    fc.assert(fc.property(mapHistory, (history) => {
-      const states = run(mapType, history);
-      states.forEach(orMap.assertOrMap);
-      expectJoinLaws(orMap.merge, states);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(mapHistory, (history) => {
+        const states = run(mapType, history);
+        states.forEach(orMap.assertOrMap);
+        expectJoinLaws(orMap.merge, states);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('property: fields, set elements, MV values and counts match the causal model on every replica and after any merge order', () => {

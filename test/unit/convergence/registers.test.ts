@@ -54,17 +54,27 @@ describe('LWW-Register', () => {
   });
 
   it('property: merge is commutative, associative and idempotent on reachable states', () => {
-    fc.assert(fc.property(lwwHistory, (history) => expectJoinLaws(lwwRegister.merge, run(lwwType, history))), { numRuns: 300 });
+    fc.assert(
+      fc.property(lwwHistory, (history) => expectJoinLaws(lwwRegister.merge, run(lwwType, history))),
+      { numRuns: 300 },
+    );
   });
 
   it('property: after merging all replicas, in any order, the greatest write wins, and each merge reports what it dropped', () => {
     fc.assert(
       fc.property(lwwHistory, (history) => {
         const writes = history.flatMap((step) =>
-          step.type === 'local' ? [{ value: step.op.value, timestamp: { wallMs: step.op.wallMs, logical: step.op.logical, nodeId: REPLICA_IDS[step.replica] as string } }] : [],
+          step.type === 'local'
+            ? [{ value: step.op.value, timestamp: { wallMs: step.op.wallMs, logical: step.op.logical, nodeId: REPLICA_IDS[step.replica] as string } }]
+            : [],
         );
         const greatest = writes.reduce<lwwRegister.LwwWrite | null>(
-          (best, write) => (best === null || hlc.compare(write.timestamp, best.timestamp) > 0 || (hlc.compare(write.timestamp, best.timestamp) === 0 && write.value > (best.value as number)) ? write : best),
+          (best, write) =>
+            best === null ||
+            hlc.compare(write.timestamp, best.timestamp) > 0 ||
+            (hlc.compare(write.timestamp, best.timestamp) === 0 && write.value > (best.value as number))
+              ? write
+              : best,
           null,
         );
         const states = run(lwwType, history);
@@ -72,9 +82,12 @@ describe('LWW-Register', () => {
         // The write a merge drops is exactly the input write that is not the winner.
         const [a, b] = states as [lwwRegister.LwwRegister, lwwRegister.LwwRegister];
         const { register, discarded } = lwwRegister.mergeReportingLoss(a, b);
-        const loser = a.write === null || b.write === null || JSON.stringify(a.write) === JSON.stringify(b.write)
-          ? null
-          : JSON.stringify(register.write) === JSON.stringify(a.write) ? b.write : a.write;
+        const loser =
+          a.write === null || b.write === null || JSON.stringify(a.write) === JSON.stringify(b.write)
+            ? null
+            : JSON.stringify(register.write) === JSON.stringify(a.write)
+              ? b.write
+              : a.write;
         expect(discarded).toEqual(loser);
         expect([a.write, b.write]).toContainEqual(register.write);
       }),
@@ -112,7 +125,10 @@ describe('MV-Register', () => {
   });
 
   it('property: merge is commutative, associative and idempotent on reachable states', () => {
-    fc.assert(fc.property(mvHistory, (history) => expectJoinLaws(mvRegister.merge, run(mvType, history))), { numRuns: 300 });
+    fc.assert(
+      fc.property(mvHistory, (history) => expectJoinLaws(mvRegister.merge, run(mvType, history))),
+      { numRuns: 300 },
+    );
   });
 
   it('property: every replica, and every merge order of all of them, holds exactly the writes no later write had seen', () => {

@@ -64,8 +64,7 @@ const orSetType = {
 type KeepOneSided = (dot: Dot, otherSeen: vv.VersionVector) => boolean;
 function mergeWithRule(keepOneSided: KeepOneSided): Merge {
   return (a, b) => {
-    const dotsOf = (set: orSet.OrSet, key: string): readonly Dot[] =>
-      set.entries.find((entry) => elementKey(entry.element) === key)?.dots ?? [];
+    const dotsOf = (set: orSet.OrSet, key: string): readonly Dot[] => set.entries.find((entry) => elementKey(entry.element) === key)?.dots ?? [];
     const same = (x: Dot) => (y: Dot) => x.actor === y.actor && x.counter === y.counter;
     const byKey = new Map([...a.entries, ...b.entries].map((entry) => [elementKey(entry.element), entry.element]));
     const entries: orSet.OrSetEntry[] = [];
@@ -143,7 +142,10 @@ describe('OR-Set (add-wins, no tombstones)', () => {
   });
 
   it('property: merge is commutative, associative and idempotent on reachable states', () => {
-    fc.assert(fc.property(orSetHistory, (history) => expectJoinLaws(orSet.merge, run(orSetType, history))), { numRuns: 300 });
+    fc.assert(
+      fc.property(orSetHistory, (history) => expectJoinLaws(orSet.merge, run(orSetType, history))),
+      { numRuns: 300 },
+    );
   });
 
   it('property: an add not followed by a remove that saw it is present, on every replica and after any merge order', () => {

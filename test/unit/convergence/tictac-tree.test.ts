@@ -55,7 +55,10 @@ describe('TicTac tree', () => {
   });
 
   it('a write changes one segment, its branch and the root, and nothing else', () => {
-    const before = tictac.build([['a', 1], ['b', 2]]);
+    const before = tictac.build([
+      ['a', 1],
+      ['b', 2],
+    ]);
     const after = tictac.update(before, 'a', 1, 5);
     expect(tictac.diff(before, after)).toEqual({ branches: [tictac.branchOf(tictac.segmentOf('a'))], segments: [tictac.segmentOf('a')] });
     expect(tictac.rootHash(after)).not.toBe(tictac.rootHash(before));
@@ -64,7 +67,10 @@ describe('TicTac tree', () => {
 
   it('the version hash of a version vector does not depend on how the vector was built', () => {
     const one = vv.merge({ n2: 1 }, { n1: 3 });
-    const other = vv.fromEntries([['n1', 3], ['n2', 1]]);
+    const other = vv.fromEntries([
+      ['n1', 3],
+      ['n2', 1],
+    ]);
     expect(tictac.versionVectorHash(one)).toBe(tictac.versionVectorHash(other));
     expect(tictac.versionVectorHash(vv.increment(one, 'n1'))).not.toBe(tictac.versionVectorHash(one));
   });

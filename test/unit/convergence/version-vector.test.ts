@@ -5,9 +5,7 @@ import * as vv from '../../../src/convergence/version-vector.js';
 import { expectJoinLaws } from './support/replicas.js';
 
 const ACTORS = ['a', 'b', 'c', 'd'];
-const vector = fc
-  .array(fc.tuple(fc.constantFrom(...ACTORS), fc.integer({ min: 0, max: 4 })), { maxLength: 6 })
-  .map((pairs) => vv.fromEntries(pairs));
+const vector = fc.array(fc.tuple(fc.constantFrom(...ACTORS), fc.integer({ min: 0, max: 4 })), { maxLength: 6 }).map((pairs) => vv.fromEntries(pairs));
 
 describe('version vectors', () => {
   it('a vector that saw one more event of an actor comes after the one it grew from', () => {
@@ -27,13 +25,20 @@ describe('version vectors', () => {
   });
 
   it('is stored canonically: sorted actors, no zero counters, the same bytes for the same history', () => {
-    const vector1 = vv.fromEntries([['b', 1], ['a', 2], ['c', 0]]);
+    const vector1 = vv.fromEntries([
+      ['b', 1],
+      ['a', 2],
+      ['c', 0],
+    ]);
     expect(Object.keys(vector1)).toEqual(['a', 'b']);
     expect(JSON.stringify(vector1)).toBe(JSON.stringify(vv.merge({ b: 1 }, { a: 2 })));
   });
 
   it('round-trips through JSON and msgpackr unchanged', () => {
-    const vector1 = vv.fromEntries([['n1', 3], ['n2', 1]]);
+    const vector1 = vv.fromEntries([
+      ['n1', 3],
+      ['n2', 1],
+    ]);
     expect(JSON.parse(JSON.stringify(vector1))).toEqual(vector1);
     expect(unpack(pack(vector1))).toEqual(vector1);
   });
@@ -73,13 +78,7 @@ describe('version vectors', () => {
     const mirror = { equal: 'equal', before: 'after', after: 'before', concurrent: 'concurrent' } as const;
     fc.assert(
       fc.property(vector, vector, (a, b) => {
-        const expected = vv.descends(a, b)
-          ? vv.descends(b, a)
-            ? 'equal'
-            : 'after'
-          : vv.descends(b, a)
-            ? 'before'
-            : 'concurrent';
+        const expected = vv.descends(a, b) ? (vv.descends(b, a) ? 'equal' : 'after') : vv.descends(b, a) ? 'before' : 'concurrent';
         expect(vv.compare(a, b)).toBe(expected);
         expect(vv.compare(b, a)).toBe(mirror[expected]);
         expect(vv.compare(a, b) === 'equal').toBe(JSON.stringify(a) === JSON.stringify(b));

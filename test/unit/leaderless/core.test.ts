@@ -12,7 +12,11 @@ function ok<T extends Answer>(answer: T | undefined): Extract<T, { ok: true }> {
   return answer as Extract<T, { ok: true }>;
 }
 
-function getValues(cluster: InstantCluster, via: string, options: { r?: number } = {}): { values: unknown[]; context: vv.VersionVector; replicasAnswered: number } {
+function getValues(
+  cluster: InstantCluster,
+  via: string,
+  options: { r?: number } = {},
+): { values: unknown[]; context: vv.VersionVector; replicasAnswered: number } {
   const answer = ok(cluster.request(via, { op: 'get', key: KEY, ...options }));
   if (answer.op !== 'get') throw new Error('not a get answer');
   return { values: [...answer.values].sort(), context: answer.context, replicasAnswered: answer.replicasAnswered };

@@ -23,7 +23,10 @@ describe('hint queues', () => {
 
   it('hand off each hint once per retry interval, a bounded number per tick', () => {
     const keys = Array.from({ length: MAX_HANDOFFS_PER_TICK_PER_TARGET + 3 }, (_, index) => `k${index}`);
-    const hints = new HintQueues(100, keys.map((key) => ({ target: 'p', key })));
+    const hints = new HintQueues(
+      100,
+      keys.map((key) => ({ target: 'p', key })),
+    );
     expect(hints.takeDue('p', 1)).toHaveLength(MAX_HANDOFFS_PER_TICK_PER_TARGET);
     expect(hints.takeDue('p', 2)).toEqual(keys.slice(MAX_HANDOFFS_PER_TICK_PER_TARGET));
     expect(hints.takeDue('p', HINT_RETRY_TICKS)).toEqual([]);
@@ -31,7 +34,10 @@ describe('hint queues', () => {
   });
 
   it('a target coming back, or a newer write joining a hint, makes it due at once', () => {
-    const hints = new HintQueues(10, [{ target: 'p', key: 'a' }, { target: 'p', key: 'b' }]);
+    const hints = new HintQueues(10, [
+      { target: 'p', key: 'a' },
+      { target: 'p', key: 'b' },
+    ]);
     expect(hints.takeDue('p', 1)).toEqual(['a', 'b']);
     hints.add('p', 'a');
     expect(hints.takeDue('p', 2)).toEqual(['a']);

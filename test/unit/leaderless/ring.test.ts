@@ -40,17 +40,29 @@ describe('ring: sloppy lists', () => {
     {
       name: 'first primary down: the next node stands in for it',
       down: [primaries[0]!],
-      expected: [[primaries[1]!, null], [primaries[2]!, null], [beyond[0]!, primaries[0]!]],
+      expected: [
+        [primaries[1]!, null],
+        [primaries[2]!, null],
+        [beyond[0]!, primaries[0]!],
+      ],
     },
     {
       name: 'two primaries down: two fallbacks, in ring order',
       down: [primaries[0]!, primaries[2]!],
-      expected: [[primaries[1]!, null], [beyond[0]!, primaries[0]!], [beyond[1]!, primaries[2]!]],
+      expected: [
+        [primaries[1]!, null],
+        [beyond[0]!, primaries[0]!],
+        [beyond[1]!, primaries[2]!],
+      ],
     },
     {
       name: 'a primary and the first fallback down: the second fallback stands in',
       down: [primaries[1]!, beyond[0]!],
-      expected: [[primaries[0]!, null], [primaries[2]!, null], [beyond[1]!, primaries[1]!]],
+      expected: [
+        [primaries[0]!, null],
+        [primaries[2]!, null],
+        [beyond[1]!, primaries[1]!],
+      ],
     },
     {
       name: 'a non-primary down changes nothing',

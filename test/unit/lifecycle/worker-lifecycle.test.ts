@@ -21,15 +21,17 @@ function lifecycleProblems(table: Table): string[] {
       const effects = new Set(step.effects);
       if (hasThread(from) && !hasThread(step.to) && !effects.has('settle-calls')) problems.push(`${where}: calls to the gone thread never settle`);
       if (hasThread(from) && !hasThread(step.to) && input !== 'exited' && !effects.has('stop-thread')) problems.push(`${where}: the thread is left running`);
-      if (from === 'starting' && step.to !== 'starting' && input !== 'start-timed-out' && !effects.has('disarm-start-timer')) problems.push(`${where}: the start timer stays armed`);
+      if (from === 'starting' && step.to !== 'starting' && input !== 'start-timed-out' && !effects.has('disarm-start-timer'))
+        problems.push(`${where}: the start timer stays armed`);
       if (ON_PURPOSE.includes(input) && effects.has('schedule-restart')) problems.push(`${where}: a stop on purpose restarts`);
       if (input === 'exited' && !effects.has('schedule-restart')) problems.push(`${where}: a thread that died is not restarted`);
       if (effects.has('create-thread') && hasThread(from)) problems.push(`${where}: a second thread for one node`);
-      if (effects.has('create-thread') !== (step.to === 'starting' && !hasThread(from))) problems.push(`${where}: starting without a thread, or a thread without starting`);
+      if (effects.has('create-thread') !== (step.to === 'starting' && !hasThread(from)))
+        problems.push(`${where}: starting without a thread, or a thread without starting`);
     }
   }
   const reachable = new Set<WorkerState>(['stopped']);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const state of [...reachable]) {
       for (const step of Object.values(table[state])) {

@@ -96,7 +96,21 @@ export function createCards(container: HTMLElement): { render(view: CardsView): 
       note,
       actions,
     );
-    return { root, badge, here, net, lagText, spark, note, actions, term: term.value, commit: commit.value, applied: applied.value, last: last.value, role: null };
+    return {
+      root,
+      badge,
+      here,
+      net,
+      lagText,
+      spark,
+      note,
+      actions,
+      term: term.value,
+      commit: commit.value,
+      applied: applied.value,
+      last: last.value,
+      role: null,
+    };
   }
 
   function update(card: Card, node: CardNode, view: CardsView): void {

@@ -74,7 +74,8 @@ export function createControls(context: ControlsContext): void {
     }
   }
 
-  const actOn = (button: HTMLButtonElement | null): Promise<void> => act(button, button?.getAttribute('data-action') ?? null, button?.getAttribute('data-node-id') ?? null);
+  const actOn = (button: HTMLButtonElement | null): Promise<void> =>
+    act(button, button?.getAttribute('data-action') ?? null, button?.getAttribute('data-node-id') ?? null);
 
   document.addEventListener('click', (event) => {
     const button = event.target instanceof Element ? event.target.closest('[data-action]') : null;

@@ -76,7 +76,11 @@ export function createKvPanel(form: HTMLFormElement, context: KvContext): void {
       const outcome = await viaLeader('PUT', `/key/${encodeURIComponent(key)}`, JSON.stringify(parsed.value), servedBy(), context.fallbacks());
       if (outcome.result.status !== 200) return failure(`PUT ${key}`, outcome);
       const body = outcome.result.body;
-      show('ok', `PUT ${key} \u2713`, `written by ${outcome.answeredBy} (leader) at index ${String(body['index'])}, term ${String(body['term'])}${redirectNote(outcome.hops)}`);
+      show(
+        'ok',
+        `PUT ${key} \u2713`,
+        `written by ${outcome.answeredBy} (leader) at index ${String(body['index'])}, term ${String(body['term'])}${redirectNote(outcome.hops)}`,
+      );
     });
   }
 
@@ -95,7 +99,11 @@ export function createKvPanel(form: HTMLFormElement, context: KvContext): void {
       const { result } = outcome;
       const body = result.body;
       if (result.status === 404 && body['error'] === 'Key not found') {
-        show('ok', `GET ${key}: not found`, `answered by ${outcome.answeredBy} as of index ${String(body['index'])} \u00b7 ${consistency}${redirectNote(outcome.hops)}`);
+        show(
+          'ok',
+          `GET ${key}: not found`,
+          `answered by ${outcome.answeredBy} as of index ${String(body['index'])} \u00b7 ${consistency}${redirectNote(outcome.hops)}`,
+        );
         return;
       }
       if (result.status !== 200) return failure(`GET ${key}`, outcome);

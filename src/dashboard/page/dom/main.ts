@@ -146,7 +146,15 @@ connect({
     state.snapshot = snapshot;
     for (const node of snapshot.nodes) {
       if (node.status) state.lastStatus.set(node.id, node.status);
-      tracker.observe({ id: node.id, role: node.role, term: node.status?.term ?? 0, atMs: node.sampledAtMs, cause: 'snapshot', live: true, detail: node.error });
+      tracker.observe({
+        id: node.id,
+        role: node.role,
+        term: node.status?.term ?? 0,
+        atMs: node.sampledAtMs,
+        cause: 'snapshot',
+        live: true,
+        detail: node.error,
+      });
     }
     for (const id of [...state.lastStatus.keys()]) {
       if (!snapshot.nodes.some((node) => node.id === id)) {

@@ -39,10 +39,7 @@ export class CausalHistory<P> {
   }
 
   /** Events of `ids` (by default everything any replica knows) that no other event in `ids` superseded. */
-  survivors(
-    ids: ReadonlySet<number>,
-    supersedes: (later: ModelEvent<P>, earlier: ModelEvent<P>) => boolean,
-  ): Array<ModelEvent<P>> {
+  survivors(ids: ReadonlySet<number>, supersedes: (later: ModelEvent<P>, earlier: ModelEvent<P>) => boolean): Array<ModelEvent<P>> {
     const events = this.eventsOf(ids);
     return events.filter((earlier) => !events.some((later) => later.observed.has(earlier.id) && supersedes(later, earlier)));
   }

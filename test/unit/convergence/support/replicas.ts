@@ -10,8 +10,7 @@ export const REPLICA_IDS = ['r0', 'r1', 'r2'] as const;
 export const REPLICA_COUNT = REPLICA_IDS.length;
 
 export type Step<Op> =
-  | { readonly type: 'local'; readonly replica: number; readonly op: Op }
-  | { readonly type: 'merge'; readonly into: number; readonly from: number };
+  { readonly type: 'local'; readonly replica: number; readonly op: Op } | { readonly type: 'merge'; readonly into: number; readonly from: number };
 
 const replicaIndex = fc.integer({ min: 0, max: REPLICA_COUNT - 1 });
 
@@ -64,7 +63,5 @@ export function mergeInEveryOrder<S>(merge: (a: S, b: S) => S, states: readonly 
     [2, 0, 1],
     [2, 1, 0],
   ];
-  return orders.map(([first, ...rest]) =>
-    rest.reduce<S>((merged, index) => merge(merged, states[index] as S), states[first as number] as S),
-  );
+  return orders.map(([first, ...rest]) => rest.reduce<S>((merged, index) => merge(merged, states[index] as S), states[first as number] as S));
 }

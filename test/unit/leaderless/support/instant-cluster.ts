@@ -3,7 +3,15 @@
 // Each node's disk is what its drained writes said, and a restart rebuilds
 // the core from that disk alone.
 
-import { LeaderlessCore, type Answer, type ClientRequest, type KeyClock, type LeaderlessMessage, type LeaderlessPlantedBug, type NodeId } from '../../../../src/leaderless/index.js';
+import {
+  LeaderlessCore,
+  type Answer,
+  type ClientRequest,
+  type KeyClock,
+  type LeaderlessMessage,
+  type LeaderlessPlantedBug,
+  type NodeId,
+} from '../../../../src/leaderless/index.js';
 
 interface Disk {
   readonly clocks: Map<string, KeyClock>;

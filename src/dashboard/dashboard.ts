@@ -51,6 +51,13 @@ export interface Dashboard {
   close(): void;
 }
 
+/** The page itself. Every path the dashboard claims is named here or in DASHBOARD_ASSETS and forward.ts. */
+export const PAGE_PATHS: readonly string[] = ['/', '/dashboard', '/dashboard/'];
+export const MACHINE_JSON_PATH = '/dashboard/machine.json';
+export const STATECHART_SVG_PATH = '/dashboard/statechart.svg';
+export const EVENTS_PATH = '/dashboard/events';
+
+/** FORWARD_PREFIX (forward.ts) with the node id and the rest captured. */
 const NODE_PATH = /^\/dashboard\/nodes\/([^/]+)\/(.+)$/;
 
 /**
@@ -137,7 +144,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const isRead = method === 'GET' || method === 'HEAD';
     const headOnly = method === 'HEAD';
 
-    if (path === '/' || path === '/dashboard' || path === '/dashboard/') {
+    if (PAGE_PATHS.includes(path)) {
       if (!isRead) return methodNotAllowed(res, 'GET, HEAD');
       sendText(res, 200, 'text/html; charset=utf-8', PAGE_HTML, headOnly);
       return true;
@@ -160,19 +167,19 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       sendText(res, 200, 'text/javascript; charset=utf-8', pageScript, headOnly);
       return true;
     }
-    if (path === '/dashboard/machine.json') {
+    if (path === MACHINE_JSON_PATH) {
       if (!isRead) return methodNotAllowed(res, 'GET, HEAD');
       machineJson ??= `${JSON.stringify(describeRoleMachine(), null, 2)}\n`;
       sendText(res, 200, 'application/json; charset=utf-8', machineJson, headOnly);
       return true;
     }
-    if (path === '/dashboard/statechart.svg') {
+    if (path === STATECHART_SVG_PATH) {
       if (!isRead) return methodNotAllowed(res, 'GET, HEAD');
       statechartSvg ??= renderStatechartSvg(describeRoleMachine());
       sendText(res, 200, 'image/svg+xml; charset=utf-8', statechartSvg, headOnly);
       return true;
     }
-    if (path === '/dashboard/events') {
+    if (path === EVENTS_PATH) {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
       hub.accept(res, [sseMessage('hello', hello())]);
       return true;

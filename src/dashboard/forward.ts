@@ -10,9 +10,33 @@ import type { NodeId } from '../core/types.js';
 import { FORWARD_TIMEOUT_MS, MAX_FORWARD_BODY_BYTES } from './limits.js';
 import { sendJson } from './respond.js';
 
-const KEY_PATH = /^key\/[^/]+$/;
-const CAS_PATH = /^key\/[^/]+\/cas$/;
-const TRANSFER_PATH = /^admin\/transfer-leadership$/;
+/** Where forwarded requests go: this prefix, then one of FORWARDED_ROUTES. */
+export const FORWARD_PREFIX = '/dashboard/nodes/:id/';
+
+export interface ForwardedRoute {
+  readonly method: string;
+  /** The target node's route, without its leading slash. */
+  readonly rest: string;
+  /** Forwarded only by a dev-mode dashboard. */
+  readonly devOnly: boolean;
+}
+
+/** The only requests that pass, as the node's own route patterns. */
+export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
+  { method: 'GET', rest: 'key/:key', devOnly: false },
+  { method: 'PUT', rest: 'key/:key', devOnly: false },
+  { method: 'DELETE', rest: 'key/:key', devOnly: false },
+  { method: 'POST', rest: 'key/:key/cas', devOnly: false },
+  { method: 'POST', rest: 'admin/transfer-leadership', devOnly: true },
+];
+
+/** ':name' stands for one non-empty segment; the rest is literal. */
+function restPattern(rest: string): RegExp {
+  const segments = rest.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${segments.join('/')}$`);
+}
+
+const FORWARDED = FORWARDED_ROUTES.map((route) => ({ ...route, pattern: restPattern(route.rest) }));
 
 export interface ForwardTarget {
   readonly nodeId: NodeId;
@@ -23,10 +47,7 @@ export interface ForwardTarget {
 }
 
 export function forwardAllowed(method: string, rest: string, devMode: boolean): boolean {
-  if (KEY_PATH.test(rest)) return method === 'GET' || method === 'PUT' || method === 'DELETE';
-  if (CAS_PATH.test(rest)) return method === 'POST';
-  if (TRANSFER_PATH.test(rest)) return devMode && method === 'POST';
-  return false;
+  return FORWARDED.some((route) => route.method === method && (devMode || !route.devOnly) && route.pattern.test(rest));
 }
 
 export async function forwardToNode(

@@ -17,6 +17,8 @@ export interface FenceNotice {
   readonly sentAtMs: number;
 }
 
+/** Where a host takes fence notices (POST, signed). */
+export const FENCE_PATH = '/admin/fence';
 /** A notice older or newer than this (wall clocks may differ a little) is refused. */
 export const FENCE_NOTICE_MAX_AGE_MS = 30_000;
 /** A fence request's body is small; anything larger is refused unread. */
@@ -53,7 +55,7 @@ export function fenceNoticeProblem(
 }
 
 export async function sendFenceNotice(url: string, notice: FenceNotice, secret: Uint8Array): Promise<void> {
-  await fetch(`${url}/admin/fence`, {
+  await fetch(`${url}${FENCE_PATH}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-replikit-signature': signFenceNotice(notice, secret) },
     body: JSON.stringify(notice),

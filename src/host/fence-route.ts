@@ -3,7 +3,7 @@
 // handler hook, before the dashboard.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fenceNoticeProblem, MAX_FENCE_BODY_BYTES, type FenceNotice } from './fence-request.js';
+import { FENCE_PATH, fenceNoticeProblem, MAX_FENCE_BODY_BYTES, type FenceNotice } from './fence-request.js';
 
 export interface FenceRouteOptions {
   readonly clusterId: string;
@@ -14,7 +14,7 @@ export interface FenceRouteOptions {
 
 export function fenceRoute(options: FenceRouteOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
-    if (req.url !== '/admin/fence') return false;
+    if (req.url !== FENCE_PATH) return false;
     if (req.method !== 'POST') {
       reply(res, 405, { error: 'Method not allowed', allow: 'POST' });
       return true;

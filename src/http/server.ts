@@ -24,9 +24,8 @@ import {
 import { NodeMetrics } from './metrics.js';
 import { RecentFencing } from './recent-fencing.js';
 import { answeredEarly, json, writeReply } from './reply.js';
-import { adminRoutes, type MembershipControls } from './routes-admin.js';
-import { keyRoutes } from './routes-kv.js';
-import { statusRoutes } from './routes-status.js';
+import type { MembershipControls } from './routes-admin.js';
+import { nodeRoutes } from './routes.js';
 import { parseQuery, Router } from './router.js';
 
 /** On close, requests in flight get this long to finish before their connections are cut. */
@@ -71,7 +70,7 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
     lagThresholdMs: options.lagThresholdMs,
     peerUrls: options.peerUrls,
   };
-  const router = new Router().add(...keyRoutes(context), ...statusRoutes(context), ...adminRoutes(context, options.members, options.dev));
+  const router = new Router().add(...nodeRoutes(context, options.members, options.dev));
 
   const server = createServer(
     {

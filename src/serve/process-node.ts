@@ -306,6 +306,9 @@ function chaosControls(id: NodeId, nodeIds: readonly NodeId[], supervisor: HostS
   };
 }
 
+/** The chaos-only test hooks, both POST. */
+export const DEBUG_PATHS = { hang: '/admin/debug/hang', crash: '/admin/debug/crash' } as const;
+
 /**
  * Chaos-only test hooks: POST /admin/debug/hang blocks the node's thread (a
  * stuck disk, a runaway loop); POST /admin/debug/crash kills it with an
@@ -314,11 +317,11 @@ function chaosControls(id: NodeId, nodeIds: readonly NodeId[], supervisor: HostS
 function debugRoutes(supervisor: HostSupervisor): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     if (req.method !== 'POST') return false;
-    if (req.url === '/admin/debug/hang') supervisor.hang();
-    else if (req.url === '/admin/debug/crash') supervisor.crashNode();
+    if (req.url === DEBUG_PATHS.hang) supervisor.hang();
+    else if (req.url === DEBUG_PATHS.crash) supervisor.crashNode();
     else return false;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ done: req.url.slice('/admin/debug/'.length) }));
+    res.end(JSON.stringify({ done: req.url === DEBUG_PATHS.hang ? 'hang' : 'crash' }));
     return true;
   };
 }

@@ -281,14 +281,19 @@ function membershipRefusal(what: string, result: { ok: boolean; error?: string }
  * outside its own group, so the partition holds in both directions.
  */
 function chaosControls(id: NodeId, nodeIds: readonly NodeId[], supervisor: HostSupervisor): DevControls {
-  const notHere = async (): Promise<void> => {
-    throw new RangeError('replikit node cannot crash, restart, pause or resume nodes; signal the processes instead');
+  // A refusal the route turns into a 400. Thrown, not rejected: pause and resume are synchronous,
+  // and a rejected promise nobody awaited ended the whole process as an unhandled rejection.
+  const notHere = (): never => {
+    throw new ReplikitError(
+      'bad-request',
+      'replikit node cannot crash, restart, pause or resume nodes; signal the processes instead (kill -9, kill -STOP, kill -CONT)',
+    );
   };
   return {
-    crash: notHere,
-    restart: notHere,
-    pause: () => void notHere(),
-    resume: () => void notHere(),
+    crash: async () => notHere(),
+    restart: async () => notHere(),
+    pause: notHere,
+    resume: notHere,
     partition: async (groups) => {
       const mine = groups.find((group) => group.includes(id)) ?? [id];
       const blocked = nodeIds.filter((peer) => !mine.includes(peer));

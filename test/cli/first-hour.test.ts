@@ -147,4 +147,45 @@ describe('replikit at the shell', () => {
     expectOneLine(run.stderr);
     expect(run.stderr).toContain(`port ${port} is in use`);
   });
+
+  it('node --chaos refuses pause and crash of a process with a 400, and keeps serving', async () => {
+    const data = tempDir();
+    const secret = join(data, 'secret');
+    writeFileSync(secret, 'x'.repeat(64));
+    const { port, server } = await occupiedPort();
+    await new Promise((resolve) => server.close(resolve));
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'node',
+        ...['--id', 'n1', '--http', `127.0.0.1:${port}`, '--listen', '127.0.0.1:0', '--peers', 'n1=127.0.0.1:0'],
+        ...['--data', join(data, 'n1'), '--secret-file', secret, '--chaos'],
+      ],
+      { stdio: 'ignore' },
+    );
+    cleanups.push(() => child.kill('SIGKILL'));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const deadline = performance.now() + 20_000;
+    while (
+      !(await fetch(`${url}/health`).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (performance.now() > deadline) throw new Error('the node did not start');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const action of ['pause', 'resume', 'crash', 'restart']) {
+      const answer = await fetch(`${url}/admin/nodes/n1/${action}`, { method: 'POST' });
+      expect(answer.status, action).toBe(400);
+      expect(((await answer.json()) as { detail: string }).detail).toContain('kill -STOP');
+    }
+    // Still up: an unhandled rejection used to end the process right after the 200.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await fetch(`${url}/status`)).status).toBe(200);
+    child.kill('SIGTERM');
+    await exited;
+  });
 });

@@ -97,7 +97,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   });
   let servers;
   try {
-    servers = await startDevHttpServers(cluster, { host: values.host, basePort: port, dashboard: dashboard.handle });
+    servers = await startDevHttpServers(cluster, { host: values.host, basePort: port, dashboard });
   } catch (error) {
     dashboard.close();
     await cluster.close();

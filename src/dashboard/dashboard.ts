@@ -3,14 +3,23 @@
 // events, and a way for the page to reach other nodes through this server.
 // It plugs into createNodeHttpServer's `dashboard` hook, which hands it every
 // request no API route matched; it claims `/` and `/dashboard/...` only.
+//
+// With tokens checked (access.ts), the page, its script and stylesheet, and
+// the statechart (as SVG and JSON: a drawing of the code, the same on every
+// node) stay open, so that a browser can load the page and ask for a token.
+// The event stream needs read, like /status; a forwarded request needs the
+// role of the route it reaches. The page sends its token in a header, and
+// reads the event stream with fetch for that reason (page/dom/stream.ts).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeRoleMachine, FOLLOWER, CANDIDATE, LEADER_SERVING, PRE_CANDIDATE, roleStatePath } from '../../machines/index.js';
 import type { NodeId, Role } from '../core/types.js';
 import type { NodeEndpoint } from '../node/node-endpoint.js';
+import type { RouteAccess } from '../http/access.js';
+import type { PathHandler } from '../http/server.js';
 import { DASHBOARD_ASSETS, PAGE_HTML, PAGE_SCRIPT_PATH } from './assets/index.js';
 import { EventFeed } from './event-feed.js';
-import { forwardAllowed, forwardToNode } from './forward.js';
+import { forwardAccess, forwardAllowed, forwardToNode } from './forward.js';
 import {
   MAX_EVENT_JSON_CHARS,
   MAX_SSE_CLIENT_BUFFER_BYTES,
@@ -38,13 +47,15 @@ export interface DashboardOptions {
   readonly devMode: boolean;
   /** Dev mode: the cluster's supervisor events; returns an unsubscribe function. */
   readonly clusterEvents?: (listener: (event: unknown) => void) => () => void;
+  /** When the nodes check tokens: the one this server sends when it asks the nodes for their /status (HttpAuth.peerToken). */
+  readonly peerToken?: string;
   /** Tests shorten these; every other limit is in limits.ts. */
   readonly snapshotIntervalMs?: number;
   readonly statusFetchTimeoutMs?: number;
   readonly maxSseClients?: number;
 }
 
-export interface Dashboard {
+export interface Dashboard extends PathHandler {
   /** True when the request was the dashboard's (it is then answered, possibly later); false to let the server 404. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Ends every event stream and stops sampling; safe to call twice. */
@@ -59,6 +70,20 @@ export const EVENTS_PATH = '/dashboard/events';
 
 /** FORWARD_PREFIX (forward.ts) with the node id and the rest captured. */
 const NODE_PATH = /^\/dashboard\/nodes\/([^/]+)\/(.+)$/;
+
+/**
+ * The role a request for one of the dashboard's paths needs, whatever its
+ * method (a wrong one gets 405 after the check), or null for a path that is
+ * not the dashboard's. Every path handle() claims is claimed here too.
+ */
+export function dashboardAccess(method: string, path: string): RouteAccess | null {
+  if (PAGE_PATHS.includes(path) || path === PAGE_SCRIPT_PATH || DASHBOARD_ASSETS[path] !== undefined) return 'open';
+  if (path === MACHINE_JSON_PATH || path === STATECHART_SVG_PATH) return 'open';
+  if (path === EVENTS_PATH) return 'read';
+  const nodePath = NODE_PATH.exec(path);
+  if (nodePath) return forwardAccess(method, nodePath[2] ?? '');
+  return null;
+}
 
 /**
  * A snapshot waits this share of the interval for the nodes' answers, then
@@ -79,6 +104,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     peerUrls: options.peerUrls,
     fetchTimeoutMs: options.statusFetchTimeoutMs ?? STATUS_FETCH_TIMEOUT_MS,
     concurrency: STATUS_FETCH_CONCURRENCY,
+    ...(options.peerToken !== undefined ? { token: options.peerToken } : {}),
     // Another host's fencings reach this page only through that node's /status.
     onFencing: (id, fencings) => feed.observeFencing(id, fencings),
   });
@@ -208,6 +234,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   return {
     handle,
+    access: dashboardAccess,
     close: () => {
       if (closed) return;
       closed = true;

@@ -3,10 +3,14 @@
 // another node (the leader named in a 503) through the server that served it,
 // since the API sends no CORS headers and a page may only talk to its origin.
 // The target is a node id looked up in peerUrls(), never a URL from the
-// client, and only these paths pass: this is not an open proxy.
+// client, and only these paths pass: this is not an open proxy. The caller's
+// Authorization header goes along: this server checked that the token may
+// make the request (each forwarded route needs the role of the route it
+// reaches), and the target node checks it again.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeId } from '../core/types.js';
+import type { AccessRole } from '../http/access.js';
 import { FORWARD_TIMEOUT_MS, MAX_FORWARD_BODY_BYTES } from './limits.js';
 import { sendJson } from './respond.js';
 
@@ -19,15 +23,17 @@ export interface ForwardedRoute {
   readonly rest: string;
   /** Forwarded only by a dev-mode dashboard. */
   readonly devOnly: boolean;
+  /** The role of the target route, checked here before forwarding. */
+  readonly access: AccessRole;
 }
 
 /** The only requests that pass, as the node's own route patterns. */
 export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
-  { method: 'GET', rest: 'key/:key', devOnly: false },
-  { method: 'PUT', rest: 'key/:key', devOnly: false },
-  { method: 'DELETE', rest: 'key/:key', devOnly: false },
-  { method: 'POST', rest: 'key/:key/cas', devOnly: false },
-  { method: 'POST', rest: 'admin/transfer-leadership', devOnly: true },
+  { method: 'GET', rest: 'key/:key', devOnly: false, access: 'read' },
+  { method: 'PUT', rest: 'key/:key', devOnly: false, access: 'write' },
+  { method: 'DELETE', rest: 'key/:key', devOnly: false, access: 'write' },
+  { method: 'POST', rest: 'key/:key/cas', devOnly: false, access: 'write' },
+  { method: 'POST', rest: 'admin/transfer-leadership', devOnly: true, access: 'admin' },
 ];
 
 /** ':name' stands for one non-empty segment; the rest is literal. */
@@ -48,6 +54,11 @@ export interface ForwardTarget {
 
 export function forwardAllowed(method: string, rest: string, devMode: boolean): boolean {
   return FORWARDED.some((route) => route.method === method && (devMode || !route.devOnly) && route.pattern.test(rest));
+}
+
+/** The role a forwarded request needs: its target route's; read for one that is not forwarded (a 404 then). */
+export function forwardAccess(method: string, rest: string): AccessRole {
+  return FORWARDED.find((route) => route.method === method && route.pattern.test(rest))?.access ?? 'read';
 }
 
 export async function forwardToNode(
@@ -75,11 +86,16 @@ export async function forwardToNode(
     }
     body = read;
   }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  // The one header the server let through (access.ts): repeated, it was refused before this point.
+  const authorization = req.headers.authorization;
+  if (authorization !== undefined) headers['authorization'] = authorization;
   let response: Response;
   try {
     response = await fetch(`${base}/${target.rest}${target.search}`, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers,
       ...(body === undefined ? {} : { body }),
       signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
     });

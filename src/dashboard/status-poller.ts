@@ -16,6 +16,8 @@ export interface StatusPollerOptions {
   readonly peerUrls: () => Readonly<Record<NodeId, string>>;
   readonly fetchTimeoutMs: number;
   readonly concurrency: number;
+  /** Sent as `Authorization: Bearer` with every /status question, when the nodes check tokens. */
+  readonly token?: string;
   readonly nowMs?: () => number;
   /** Each answer's `recentFencing`, oldest first (empty when it lists none). */
   readonly onFencing?: (id: NodeId, fencings: FencingView[]) => void;
@@ -67,7 +69,7 @@ export class StatusPoller {
     await this.acquire();
     const sampledAtMs = this.nowMs();
     try {
-      const { status, fencings } = await fetchStatus(url, this.options.fetchTimeoutMs);
+      const { status, fencings } = await fetchStatus(url, this.options.fetchTimeoutMs, this.options.token);
       this.latest.set(id, { id, url, role: status.role, sampledAtMs, status });
       this.options.onFencing?.(id, fencings);
     } catch (error) {
@@ -99,8 +101,10 @@ export function compareNodeIds(a: string, b: string): number {
 
 class StatusError extends Error {}
 
-async function fetchStatus(baseUrl: string, timeoutMs: number): Promise<{ status: NodeStatusView; fencings: FencingView[] }> {
-  const response = await fetch(`${baseUrl}/status`, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+async function fetchStatus(baseUrl: string, timeoutMs: number, token: string | undefined): Promise<{ status: NodeStatusView; fencings: FencingView[] }> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+  const response = await fetch(`${baseUrl}/status`, { signal: AbortSignal.timeout(timeoutMs), headers });
   const text = await readBounded(response, MAX_STATUS_BYTES);
   let body: unknown;
   try {

@@ -1,9 +1,10 @@
 // A small router: each route is a method, a pattern of '/'-separated segments
-// (':name' captures one percent-decoded segment), and the query parameters it
-// accepts. A path that matches with another method gets 405 with Allow; a path
-// that matches nothing gets 404.
+// (':name' captures one percent-decoded segment), the query parameters it
+// accepts, and the role a caller needs (access.ts). A path that matches with
+// another method gets 405 with Allow; a path that matches nothing gets 404.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { leastAccess, type RouteAccess } from './access.js';
 import { badRequest, HttpError } from './http-error.js';
 import type { Reply } from './reply.js';
 
@@ -22,13 +23,28 @@ export interface Route {
   readonly pattern: string;
   /** Query parameters this route accepts; any other is refused with 400. */
   readonly query?: readonly string[];
+  /**
+   * The role a caller's token must hold when the server checks tokens
+   * (`open`: none). Required, so that no route can be added without saying.
+   */
+  readonly access: RouteAccess;
   readonly handle: (context: RouteContext) => Promise<Reply>;
 }
 
 export type RouteMatch =
   | { readonly kind: 'found'; readonly route: Route; readonly params: Record<string, string> }
-  | { readonly kind: 'wrong-method'; readonly allow: readonly string[]; readonly pattern: string }
+  | {
+      readonly kind: 'wrong-method';
+      readonly allow: readonly string[];
+      readonly pattern: string;
+      /** The least any method of this path needs: a caller who may use none of them learns nothing from the 405. */
+      readonly access: RouteAccess;
+    }
   | { readonly kind: 'none' };
+
+/** A match whose params are still percent-encoded: decoding one may fail (400), and waits until the caller may be answered. */
+export type RouteLocation =
+  Exclude<RouteMatch, { kind: 'found' }> | { readonly kind: 'found'; readonly route: Route; readonly rawParams: Record<string, string> };
 
 export class Router {
   private readonly routes: { route: Route; segments: string[] }[] = [];
@@ -40,17 +56,25 @@ export class Router {
 
   /** `path` is the raw (still percent-encoded) path; a param with invalid encoding is a 400. */
   match(method: string, path: string): RouteMatch {
+    const located = this.locate(method, path);
+    return located.kind === 'found' ? { kind: 'found', route: located.route, params: decodeParams(located.rawParams) } : located;
+  }
+
+  /** As match, without decoding the params (see decodeParams). */
+  locate(method: string, path: string): RouteLocation {
     const segments = path.split('/').slice(1);
     const allow = new Set<string>();
+    const accesses: RouteAccess[] = [];
     let pattern: string | null = null;
     for (const { route, segments: wanted } of this.routes) {
       const params = matchSegments(wanted, segments);
       if (!params) continue;
-      if (route.method === method) return { kind: 'found', route, params: decodeParams(params) };
+      if (route.method === method) return { kind: 'found', route, rawParams: params };
       allow.add(route.method);
+      accesses.push(route.access);
       pattern ??= route.pattern;
     }
-    return pattern === null ? { kind: 'none' } : { kind: 'wrong-method', allow: [...allow], pattern };
+    return pattern === null ? { kind: 'none' } : { kind: 'wrong-method', allow: [...allow], pattern, access: leastAccess(accesses) };
   }
 }
 
@@ -66,7 +90,8 @@ function matchSegments(wanted: readonly string[], actual: readonly string[]): Re
   return params;
 }
 
-function decodeParams(raw: Record<string, string>): Record<string, string> {
+/** The params percent-decoded; invalid encoding is a 400. */
+export function decodeParams(raw: Record<string, string>): Record<string, string> {
   const decoded: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
     try {

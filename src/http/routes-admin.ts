@@ -20,11 +20,11 @@ export interface MembershipControls {
 }
 
 export function adminRoutes(context: ServerContext, members: MembershipControls | undefined, dev: DevControls | undefined): Route[] {
-  const routes: Route[] = [{ method: 'POST', pattern: '/admin/transfer-leadership', handle: (route) => transfer(context, route) }];
+  const routes: Route[] = [{ method: 'POST', pattern: '/admin/transfer-leadership', access: 'admin', handle: (route) => transfer(context, route) }];
   if (members) {
     routes.push(
-      { method: 'POST', pattern: '/admin/members', handle: (route) => addMember(context, members, route) },
-      { method: 'DELETE', pattern: '/admin/members/:id', handle: (route) => removeMember(members, route) },
+      { method: 'POST', pattern: '/admin/members', access: 'admin', handle: (route) => addMember(context, members, route) },
+      { method: 'DELETE', pattern: '/admin/members/:id', access: 'admin', handle: (route) => removeMember(members, route) },
     );
   }
   if (dev) routes.push(...devRoutes(context, dev));
@@ -78,6 +78,7 @@ function devRoutes(context: ServerContext, dev: DevControls): Route[] {
   const nodeAction = (action: 'crash' | 'restart' | 'pause' | 'resume'): Route => ({
     method: 'POST',
     pattern: `/admin/nodes/:id/${action}`,
+    access: 'admin',
     handle: async (route) => {
       const id = knownNode(dev, nodeIdParam(route));
       try {
@@ -99,6 +100,7 @@ function devRoutes(context: ServerContext, dev: DevControls): Route[] {
     {
       method: 'POST',
       pattern: '/admin/partition',
+      access: 'admin',
       handle: async (route) => {
         const groups = partitionGroups(dev, await objectBody(context, route, true));
         try {
@@ -112,6 +114,7 @@ function devRoutes(context: ServerContext, dev: DevControls): Route[] {
     {
       method: 'POST',
       pattern: '/admin/heal',
+      access: 'admin',
       handle: async (route) => {
         await objectBody(context, route, false);
         try {

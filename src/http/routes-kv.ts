@@ -40,10 +40,10 @@ const DECIMAL = /^-?\d{1,16}(\.\d{1,16})?$/;
 
 export function keyRoutes(context: ServerContext): Route[] {
   return [
-    { method: 'PUT', pattern: '/key/:key', query: VALUE_WRITE_QUERY, handle: (route) => put(context, route) },
-    { method: 'GET', pattern: '/key/:key', query: READ_QUERY, handle: (route) => get(context, route) },
-    { method: 'DELETE', pattern: '/key/:key', query: WRITE_QUERY, handle: (route) => remove(context, route) },
-    { method: 'POST', pattern: '/key/:key/cas', query: VALUE_WRITE_QUERY, handle: (route) => cas(context, route) },
+    { method: 'PUT', pattern: '/key/:key', query: VALUE_WRITE_QUERY, access: 'write', handle: (route) => put(context, route) },
+    { method: 'GET', pattern: '/key/:key', query: READ_QUERY, access: 'read', handle: (route) => get(context, route) },
+    { method: 'DELETE', pattern: '/key/:key', query: WRITE_QUERY, access: 'write', handle: (route) => remove(context, route) },
+    { method: 'POST', pattern: '/key/:key/cas', query: VALUE_WRITE_QUERY, access: 'write', handle: (route) => cas(context, route) },
   ];
 }
 

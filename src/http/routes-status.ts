@@ -8,9 +8,10 @@ import type { Route } from './router.js';
 
 export function statusRoutes(context: ServerContext): Route[] {
   return [
-    { method: 'GET', pattern: '/status', handle: () => status(context) },
-    { method: 'GET', pattern: '/health', handle: () => health(context) },
-    { method: 'GET', pattern: '/metrics', handle: () => metrics(context) },
+    { method: 'GET', pattern: '/status', access: 'read', handle: () => status(context) },
+    // Open: load balancers and orchestrators probe it without credentials, and it says only healthy or not, and why.
+    { method: 'GET', pattern: '/health', access: 'open', handle: () => health(context) },
+    { method: 'GET', pattern: '/metrics', access: 'read', handle: () => metrics(context) },
   ];
 }
 

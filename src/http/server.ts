@@ -1,13 +1,14 @@
 // The HTTP face of one node, on node:http alone. Every request is routed,
-// checked and answered with JSON; whatever a client sends (garbage, huge or
-// endless bodies, broken encodings, malformed HTTP) gets a 4xx, and nothing
-// it sends reaches the node unless validateRequest accepts it.
+// its token checked when the server has an HttpAuth, and answered with JSON; whatever a client sends (garbage, huge or endless bodies, broken
+// encodings, malformed HTTP, any Authorization header) gets a 4xx, and
+// nothing it sends reaches the node unless validateRequest accepts it.
 
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NodeId } from '../core/types.js';
 import type { DevControls, NodeEndpoint } from '../node/node-endpoint.js';
+import { checkAccess, type HttpAuth, type RouteAccess } from './access.js';
 import { ClientGoneError } from './body.js';
 import type { ServerContext } from './context.js';
 import { HttpError } from './http-error.js';
@@ -26,7 +27,7 @@ import { RecentFencing } from './recent-fencing.js';
 import { answeredEarly, json, writeReply } from './reply.js';
 import type { MembershipControls } from './routes-admin.js';
 import { nodeRoutes } from './routes.js';
-import { parseQuery, Router } from './router.js';
+import { decodeParams, parseQuery, Router } from './router.js';
 
 /** On close, requests in flight get this long to finish before their connections are cut. */
 const CLOSE_GRACE_MS = 2_000;
@@ -42,10 +43,23 @@ export interface NodeHttpServerOptions {
   /** /health fails when a follower lags more than this. */
   readonly lagThresholdMs: number;
   readonly limits?: Partial<HttpLimits>;
-  /** Serves '/' and its assets; returns true when it handled the request. Asked only for paths no API route matches. */
-  readonly dashboard?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Serves '/' and its assets (and a host's own routes). Asked only for paths no API route matches. */
+  readonly dashboard?: PathHandler;
+  /** The tokens accepted, and so the roles of their holders; absent: every route is open. */
+  readonly auth?: HttpAuth;
   /** Where internal errors are reported (with their stacks, which clients never see). */
   readonly log?: (line: string) => void;
+}
+
+/**
+ * Requests for paths no API route matches: the dashboard's, and the routes a
+ * `replikit node` host adds. Like a route, each path says which role it needs.
+ */
+export interface PathHandler {
+  /** The role a request for `path` (without its query) needs, or null when the path is not this handler's (a 404 then). */
+  access(method: string, path: string): RouteAccess | null;
+  /** Answers the request (possibly later) and returns true, or returns false to let the server answer 404. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 export interface NodeHttpServer {
@@ -72,17 +86,15 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
   };
   const router = new Router().add(...nodeRoutes(context, options.members, options.dev));
 
-  const server = createServer(
-    {
-      requestTimeout: limits.requestTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-      connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
-      // Node would answer a missing Host with an empty 400; handle() answers it in JSON.
-      requireHostHeader: false,
-    },
-    (req, res) => void handle(req, res),
-  );
+  const serverOptions: ServerOptions = {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+    // Node would answer a missing Host with an empty 400; handle() answers it in JSON.
+    requireHostHeader: false,
+  };
+  const server = createServer(serverOptions, (req, res) => void handle(req, res));
 
   server.maxConnections = MAX_CONNECTIONS;
 
@@ -100,21 +112,30 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
       const queryAt = target.indexOf('?');
       const path = queryAt === -1 ? target : target.slice(0, queryAt);
       const search = queryAt === -1 ? '' : target.slice(queryAt + 1);
-      const match = router.match(req.method ?? '', path);
+      const method = req.method ?? '';
+      const match = router.locate(method, path);
+      // The token is checked once the route (and so the role it needs) is known, before anything
+      // else is looked at: no param decoded, query parsed, body read or handler run for a caller
+      // refused. A path nobody serves needs a read token too, so that 404s map nothing for strangers.
       if (match.kind === 'none') {
-        if (options.dashboard?.(req, res)) {
+        const needed = options.dashboard?.access(method, path) ?? null;
+        checkAccess(options.auth, req, needed ?? 'read', `${method} ${path}`);
+        if (needed !== null && options.dashboard?.handle(req, res)) {
           routeLabel = 'dashboard';
           return;
         }
-        throw new HttpError(404, 'Not found', `no route for ${req.method ?? '?'} ${path}`);
+        throw new HttpError(404, 'Not found', `no route for ${method || '?'} ${path}`);
       }
       if (match.kind === 'wrong-method') {
         routeLabel = match.pattern;
+        checkAccess(options.auth, req, match.access, `${method} ${match.pattern}`);
         throw new HttpError(405, 'Method not allowed', `allowed: ${match.allow.join(', ')}`, {}, { Allow: match.allow.join(', ') });
       }
       routeLabel = match.route.pattern;
+      checkAccess(options.auth, req, match.route.access, `${method} ${match.route.pattern}`);
+      const params = decodeParams(match.rawParams);
       const query = parseQuery(search, match.route.query ?? []);
-      const reply = await match.route.handle({ req, res, params: match.params, query, receivedAtMs });
+      const reply = await match.route.handle({ req, res, params, query, receivedAtMs });
       writeReply(req, res, reply);
     } catch (error) {
       if (error instanceof ClientGoneError) {

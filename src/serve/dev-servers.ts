@@ -5,6 +5,7 @@
 import type { Cluster } from '../cluster/cluster.js';
 import { ReplikitError } from '../ground/errors.js';
 import type { NodeId } from '../core/types.js';
+import type { HttpAuth } from '../http/access.js';
 import type { HttpLimits } from '../http/limits.js';
 import type { MembershipControls } from '../http/routes-admin.js';
 import { createNodeHttpServer, type NodeHttpServer, type NodeHttpServerOptions } from '../http/server.js';
@@ -19,6 +20,8 @@ export interface DevHttpOptions {
   readonly lagThresholdMs?: number;
   readonly limits?: Partial<HttpLimits>;
   readonly dashboard?: NodeHttpServerOptions['dashboard'];
+  /** The tokens every node's server accepts; absent: the servers are open. */
+  readonly auth?: HttpAuth;
   readonly log?: (line: string) => void;
 }
 
@@ -63,6 +66,7 @@ export async function startDevHttpServers(cluster: Cluster, options: DevHttpOpti
       lagThresholdMs: options.lagThresholdMs ?? DEFAULT_LAG_THRESHOLD_MS,
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.dashboard ? { dashboard: options.dashboard } : {}),
+      ...(options.auth ? { auth: options.auth } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
     servers.set(id, server);

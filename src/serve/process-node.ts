@@ -8,9 +8,10 @@ import type { NodeId } from '../core/types.js';
 import { createDashboard } from '../dashboard/dashboard.js';
 import type { LogLine } from './logger.js';
 import { DEFAULT_HOST_TIMING, HEARTBEATS_PER_ELECTION_TIMEOUT, HostSupervisor, type HostEvent, type HostTiming } from '../host/host-supervisor.js';
-import { sendFenceNotice } from '../host/fence-request.js';
-import { fenceRoute } from '../host/fence-route.js';
-import { createNodeHttpServer } from '../http/server.js';
+import { FENCE_PATH, sendFenceNotice } from '../host/fence-request.js';
+import { fenceRoute, type FenceRouteOptions } from '../host/fence-route.js';
+import type { HttpAuth } from '../http/access.js';
+import { createNodeHttpServer, type PathHandler } from '../http/server.js';
 import type { TcpAddress, TcpTlsOptions } from '../transport/tcp/options.js';
 import { ReplikitError } from '../ground/errors.js';
 import { RequestBatcher } from '../cluster/request-batcher.js';
@@ -49,6 +50,8 @@ export interface ProcessNodeOptions {
    * replikit verify, never for production.
    */
   readonly chaos?: boolean;
+  /** The tokens the HTTP face accepts (--auth-file); absent: it is open to anyone who can reach it. */
+  readonly auth?: HttpAuth;
 }
 
 export interface ProcessNode {
@@ -165,16 +168,21 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
 
   const endpoint = supervisedEndpoint(id, supervisor, listeners, fencingListeners);
   // Not in dev mode: the page shows no chaos controls, and this node's fencings reach its timeline from the endpoint.
-  const dashboard = createDashboard({ endpoint, peerUrls: () => options.peerHttp, devMode: false });
-  const extraRoutes = [
-    fenceRoute({
+  const dashboard = createDashboard({
+    endpoint,
+    peerUrls: () => options.peerHttp,
+    devMode: false,
+    ...(options.auth ? { peerToken: options.auth.peerToken } : {}),
+  });
+  const host = hostRoutes({
+    fence: {
       clusterId: options.clusterId,
       selfId: id,
       secret: options.secret,
       fence: (notice) => supervisor.fenceIfStale(notice.staleTerm, notice.newerTerm, notice.from),
-    }),
-    ...(options.chaos ? [debugRoutes(supervisor)] : []),
-  ];
+    },
+    ...(options.chaos ? { debug: supervisor } : {}),
+  });
   const server = createNodeHttpServer({
     endpoint,
     peerUrls: () => options.peerHttp,
@@ -192,9 +200,13 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
         membershipRefusal(`remove ${oldId}`, await endpoint.proposeMembership({ type: 'remove', node: oldId }));
       },
     },
-    dashboard: (req, res) => extraRoutes.some((route) => route(req, res)) || dashboard.handle(req, res),
+    dashboard: {
+      access: (method, path) => host.access(method, path) ?? dashboard.access(method, path),
+      handle: (req, res) => host.handle(req, res) || dashboard.handle(req, res),
+    },
     log: (line) => log(`http: ${line}`),
     ...(options.chaos ? { dev: chaosControls(id, Object.keys(options.peers), supervisor) } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
   });
   let url: string;
   try {
@@ -314,12 +326,39 @@ function chaosControls(id: NodeId, nodeIds: readonly NodeId[], supervisor: HostS
 /** The chaos-only test hooks, both POST. */
 export const DEBUG_PATHS = { hang: '/admin/debug/hang', crash: '/admin/debug/crash' } as const;
 
+export interface HostRoutesOptions {
+  readonly fence: FenceRouteOptions;
+  /** Given only with --chaos: the debug hooks. */
+  readonly debug?: Pick<HostSupervisor, 'hang' | 'crashNode'>;
+}
+
+/**
+ * The routes a host serves besides the API and the dashboard, each with the
+ * role it needs. POST /admin/fence takes no token: it is one host telling
+ * another (not a client's request), and the notice is signed with the
+ * cluster secret (an HMAC fenceRoute checks), which proves more than a
+ * client token would. The debug hooks are admin, like the chaos routes.
+ */
+export function hostRoutes(options: HostRoutesOptions): PathHandler {
+  const fence = fenceRoute(options.fence);
+  const debug = options.debug ? debugRoutes(options.debug) : null;
+  const debugPaths: readonly string[] = Object.values(DEBUG_PATHS);
+  return {
+    access: (method, path) => {
+      if (path === FENCE_PATH) return 'open';
+      if (debug && method === 'POST' && debugPaths.includes(path)) return 'admin';
+      return null;
+    },
+    handle: (req, res) => fence(req, res) || (debug?.(req, res) ?? false),
+  };
+}
+
 /**
  * Chaos-only test hooks: POST /admin/debug/hang blocks the node's thread (a
  * stuck disk, a runaway loop); POST /admin/debug/crash kills it with an
  * uncaught error (a bug).
  */
-function debugRoutes(supervisor: HostSupervisor): (req: IncomingMessage, res: ServerResponse) => boolean {
+function debugRoutes(supervisor: Pick<HostSupervisor, 'hang' | 'crashNode'>): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     if (req.method !== 'POST') return false;
     if (req.url === DEBUG_PATHS.hang) supervisor.hang();

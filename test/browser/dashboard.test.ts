@@ -72,7 +72,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       for (const id of cluster.nodeIds()) {
         const endpoint = cluster.endpoint(id);
         const dashboard = createDashboard({ endpoint, peerUrls: () => urls, devMode: true, clusterEvents: clusterEventsOf(cluster) });
-        const server = createNodeHttpServer({ endpoint, peerUrls: () => urls, dev: cluster, lagThresholdMs: LAG_THRESHOLD_MS, dashboard: dashboard.handle });
+        const server = createNodeHttpServer({ endpoint, peerUrls: () => urls, dev: cluster, lagThresholdMs: LAG_THRESHOLD_MS, dashboard });
         dashboards.push(dashboard);
         servers.push(server);
         urls[id] = (await server.listen('127.0.0.1', 0)).url;
@@ -247,7 +247,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         devMode: true,
         clusterEvents: clusterEventsOf(cluster),
       });
-      devServers = await startDevHttpServers(cluster, { host: '127.0.0.1', basePort: 0, dashboard: sharedDashboard.handle });
+      devServers = await startDevHttpServers(cluster, { host: '127.0.0.1', basePort: 0, dashboard: sharedDashboard });
       devUrls = devServers.urls;
       const page = await openDashboard(`${devServers.urls['n2']}/`);
       await expect.poll(() => page.locator('#summary').innerText()).toContain('page served by n2');

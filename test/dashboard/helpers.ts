@@ -90,6 +90,8 @@ export interface RecordedRequest {
   readonly method: string;
   readonly url: string;
   readonly body: string;
+  /** The Authorization header it came with, if any. */
+  readonly authorization?: string;
 }
 
 export interface FakePeer {
@@ -121,7 +123,8 @@ export async function startFakePeer(status: Record<string, unknown>): Promise<Fa
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', body });
+      const authorization = req.headers.authorization;
+      requests.push({ method: req.method ?? '', url: req.url ?? '', body, ...(authorization !== undefined ? { authorization } : {}) });
       if (req.url === '/status') {
         if (peer.mode === 'hang') return;
         if (peer.mode === 'unavailable') return json(res, 503, { error: 'Node unavailable', detail: 'n2 is down or not answering' });

@@ -50,15 +50,15 @@ describe('error mapping', () => {
 describe('router', () => {
   const handle = async () => ({ status: 200, json: {} });
   const router = new Router().add(
-    { method: 'GET', pattern: '/key/:key', handle },
-    { method: 'PUT', pattern: '/key/:key', handle },
-    { method: 'POST', pattern: '/key/:key/cas', handle },
+    { method: 'GET', pattern: '/key/:key', access: 'read', handle },
+    { method: 'PUT', pattern: '/key/:key', access: 'write', handle },
+    { method: 'POST', pattern: '/key/:key/cas', access: 'write', handle },
   );
 
   it('matches segments, percent-decodes params, and tells 404 from 405', () => {
     expect(router.match('GET', '/key/a%2Fb%20c')).toMatchObject({ kind: 'found', params: { key: 'a/b c' } });
     expect(router.match('POST', '/key/a/cas')).toMatchObject({ kind: 'found', route: { pattern: '/key/:key/cas' } });
-    expect(router.match('DELETE', '/key/a')).toEqual({ kind: 'wrong-method', allow: ['GET', 'PUT'], pattern: '/key/:key' });
+    expect(router.match('DELETE', '/key/a')).toEqual({ kind: 'wrong-method', allow: ['GET', 'PUT'], pattern: '/key/:key', access: 'read' });
     expect(router.match('GET', '/key/a/b')).toEqual({ kind: 'none' });
     expect(router.match('GET', '/key')).toEqual({ kind: 'none' });
     expect(() => router.match('GET', '/key/%E0%A4%A')).toThrow(/percent-encoded/);

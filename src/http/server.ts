@@ -1,9 +1,12 @@
-// The HTTP face of one node, on node:http alone. Every request is routed,
-// its token checked when the server has an HttpAuth, and answered with JSON; whatever a client sends (garbage, huge or endless bodies, broken
+// The HTTP face of one node, on node:http alone (node:https with a
+// certificate: the same handlers, limits and timeouts). Every request is
+// routed, its token checked when the server has an HttpAuth, and answered
+// with JSON; whatever a client sends (garbage, huge or endless bodies, broken
 // encodings, malformed HTTP, any Authorization header) gets a 4xx, and
 // nothing it sends reaches the node unless validateRequest accepts it.
 
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NodeId } from '../core/types.js';
@@ -47,6 +50,8 @@ export interface NodeHttpServerOptions {
   readonly dashboard?: PathHandler;
   /** The tokens accepted, and so the roles of their holders; absent: every route is open. */
   readonly auth?: HttpAuth;
+  /** Serve HTTPS with this certificate (PEM, its chain after it) and key. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Where internal errors are reported (with their stacks, which clients never see). */
   readonly log?: (line: string) => void;
 }
@@ -63,7 +68,7 @@ export interface PathHandler {
 }
 
 export interface NodeHttpServer {
-  readonly server: Server;
+  readonly server: Server | TlsServer;
   listen(host: string, port: number): Promise<{ url: string }>;
   close(): Promise<void>;
 }
@@ -94,7 +99,12 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
     // Node would answer a missing Host with an empty 400; handle() answers it in JSON.
     requireHostHeader: false,
   };
-  const server = createServer(serverOptions, (req, res) => void handle(req, res));
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res);
+  // A certificate or key that does not parse, or do not go together, throws here: before anything listens.
+  const server = options.tls
+    ? createTlsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer(serverOptions, onRequest);
+  const scheme = options.tls ? 'https' : 'http';
 
   server.maxConnections = MAX_CONNECTIONS;
 
@@ -207,7 +217,7 @@ export function createNodeHttpServer(options: NodeHttpServerOptions): NodeHttpSe
           server.off('error', onError);
           const address = server.address() as AddressInfo;
           const shownHost = host.includes(':') ? `[${host}]` : host;
-          resolve({ url: `http://${shownHost}:${address.port}` });
+          resolve({ url: `${scheme}://${shownHost}:${address.port}` });
         });
       }),
     close: () => {

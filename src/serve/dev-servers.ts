@@ -22,6 +22,8 @@ export interface DevHttpOptions {
   readonly dashboard?: NodeHttpServerOptions['dashboard'];
   /** The tokens every node's server accepts; absent: the servers are open. */
   readonly auth?: HttpAuth;
+  /** HTTPS, with this certificate and key for every node's server. */
+  readonly tls?: NodeHttpServerOptions['tls'];
   readonly log?: (line: string) => void;
 }
 
@@ -67,6 +69,7 @@ export async function startDevHttpServers(cluster: Cluster, options: DevHttpOpti
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.dashboard ? { dashboard: options.dashboard } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
     servers.set(id, server);

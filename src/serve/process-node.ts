@@ -52,6 +52,8 @@ export interface ProcessNodeOptions {
   readonly chaos?: boolean;
   /** The tokens the HTTP face accepts (--auth-file); absent: it is open to anyone who can reach it. */
   readonly auth?: HttpAuth;
+  /** Serve the HTTP face over HTTPS with this certificate and key (PEM). */
+  readonly httpTls?: { readonly cert: Buffer | string; readonly key: Buffer | string };
 }
 
 export interface ProcessNode {
@@ -183,31 +185,40 @@ export async function startProcessNode(options: ProcessNodeOptions): Promise<Pro
     },
     ...(options.chaos ? { debug: supervisor } : {}),
   });
-  const server = createNodeHttpServer({
-    endpoint,
-    peerUrls: () => options.peerHttp,
-    lagThresholdMs: options.lagThresholdMs,
-    members: {
-      add: async (newId) => {
-        if (!newId) throw new ReplikitError('bad-request', 'name the node to add: it must be one of --peers, started with --join');
-        if (!options.peers[newId]) {
-          throw new ReplikitError('unknown-node', `${newId} is not in --peers; every node that may join must be listed there`);
-        }
-        membershipRefusal(`add ${newId}`, await endpoint.proposeMembership({ type: 'add-learner', node: newId }));
-        return { id: newId };
+  let server;
+  try {
+    server = createNodeHttpServer({
+      endpoint,
+      peerUrls: () => options.peerHttp,
+      lagThresholdMs: options.lagThresholdMs,
+      members: {
+        add: async (newId) => {
+          if (!newId) throw new ReplikitError('bad-request', 'name the node to add: it must be one of --peers, started with --join');
+          if (!options.peers[newId]) {
+            throw new ReplikitError('unknown-node', `${newId} is not in --peers; every node that may join must be listed there`);
+          }
+          membershipRefusal(`add ${newId}`, await endpoint.proposeMembership({ type: 'add-learner', node: newId }));
+          return { id: newId };
+        },
+        remove: async (oldId) => {
+          membershipRefusal(`remove ${oldId}`, await endpoint.proposeMembership({ type: 'remove', node: oldId }));
+        },
       },
-      remove: async (oldId) => {
-        membershipRefusal(`remove ${oldId}`, await endpoint.proposeMembership({ type: 'remove', node: oldId }));
+      dashboard: {
+        access: (method, path) => host.access(method, path) ?? dashboard.access(method, path),
+        handle: (req, res) => host.handle(req, res) || dashboard.handle(req, res),
       },
-    },
-    dashboard: {
-      access: (method, path) => host.access(method, path) ?? dashboard.access(method, path),
-      handle: (req, res) => host.handle(req, res) || dashboard.handle(req, res),
-    },
-    log: (line) => log(`http: ${line}`),
-    ...(options.chaos ? { dev: chaosControls(id, Object.keys(options.peers), supervisor) } : {}),
-    ...(options.auth ? { auth: options.auth } : {}),
-  });
+      log: (line) => log(`http: ${line}`),
+      ...(options.chaos ? { dev: chaosControls(id, Object.keys(options.peers), supervisor) } : {}),
+      ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.httpTls ? { tls: options.httpTls } : {}),
+    });
+  } catch (error) {
+    // A certificate and key that do not make a TLS context: nothing may be left running.
+    dashboard.close();
+    await supervisor.close();
+    throw error;
+  }
   let url: string;
   try {
     ({ url } = await server.listen(options.http.host, options.http.port));

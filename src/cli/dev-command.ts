@@ -8,6 +8,7 @@ import { createCluster, type Cluster } from '../cluster/cluster.js';
 import { ReplikitError } from '../ground/errors.js';
 import { clusterEventsOf, createDashboard } from '../dashboard/index.js';
 import { startDevHttpServers } from '../serve/dev-servers.js';
+import { HttpSecurityError, resolveHttpSecurity, type HttpSecurity } from '../serve/http-security.js';
 import { nodeCountProblem } from './dev-data-folder.js';
 import { stopSignal } from './stop-signal.js';
 import { listenProblem } from './listen-errors.js';
@@ -17,7 +18,10 @@ const USAGE = `usage: replikit dev [--nodes 3] [--port 4001] [--host 127.0.0.1] 
 
   --nodes N     voters, 1 to 9 (default 3)
   --port P      HTTP port of the first node; node i listens on P+i-1 (default 4001)
-  --host H      address to listen on (default 127.0.0.1)
+  --host H      address to listen on (default 127.0.0.1); one not loopback needs --auth-file or --insecure
+  --auth-file FILE   the tokens the HTTP API accepts and their roles (see README, "Authentication")
+  --insecure    serve an open API (no --auth-file) on an address that is not loopback
+  --http-tls-cert F --http-tls-key F   serve HTTPS with this certificate and key (PEM)
   --data DIR    keep each node's LMDB files under DIR/<id> (default: a temp folder, removed on stop)
   --mode M      default replication mode: quorum, sync, semi-sync or async
   --log-format F   what happens after the banner, as text lines (default) or JSON records (json)
@@ -44,6 +48,10 @@ export async function runDevCommand(argv: string[]): Promise<number> {
         mode: { type: 'string', default: 'quorum' },
         'log-format': { type: 'string', default: 'text' },
         'log-level': { type: 'string', default: 'info' },
+        'auth-file': { type: 'string' },
+        insecure: { type: 'boolean' },
+        'http-tls-cert': { type: 'string' },
+        'http-tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -65,6 +73,20 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     );
   } catch (error) {
     return usageError((error as Error).message);
+  }
+  let security: HttpSecurity;
+  try {
+    security = resolveHttpSecurity({
+      authFile: values['auth-file'],
+      insecure: values.insecure,
+      tlsCert: values['http-tls-cert'],
+      tlsKey: values['http-tls-key'],
+      host: values.host,
+      hostFlag: '--host',
+    });
+  } catch (error) {
+    if (error instanceof HttpSecurityError) return usageError(error.message);
+    throw error;
   }
   const nodes = Number(values.nodes);
   const port = Number(values.port);
@@ -94,10 +116,17 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     peerUrls: () => urls,
     devMode: true,
     clusterEvents: clusterEventsOf(cluster),
+    ...(security.auth ? { peerToken: security.auth.peerToken } : {}),
   });
   let servers;
   try {
-    servers = await startDevHttpServers(cluster, { host: values.host, basePort: port, dashboard });
+    servers = await startDevHttpServers(cluster, {
+      host: values.host,
+      basePort: port,
+      dashboard,
+      ...(security.auth ? { auth: security.auth } : {}),
+      ...(security.tls ? { tls: security.tls } : {}),
+    });
   } catch (error) {
     dashboard.close();
     await cluster.close();
@@ -115,7 +144,10 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   console.log(`replikit dev: ${nodes} node${nodes === 1 ? '' : 's'}, ${values.mode} mode, ${where}`);
   for (const [id, url] of Object.entries(servers.urls)) console.log(`  ${id}  ${url}   dashboard: ${url}/`);
   console.log(leader ? `leader: ${leader.id} (term ${leader.term})` : `no leader yet after ${FIRST_LEADER_WAIT_MS} ms; leader changes are printed below`);
-  console.log(`try: curl -X PUT ${Object.values(servers.urls)[0]}/key/hello -H 'content-type: application/json' -d '"world"'`);
+  if (security.auth) console.log('tokens are checked (--auth-file): send Authorization: Bearer <token>; the dashboard asks for one');
+  if (security.warning) console.log(`warning: ${security.warning}`);
+  const auth = security.auth ? ` -H "authorization: Bearer $REPLIKIT_TOKEN"` : '';
+  console.log(`try: curl -X PUT ${Object.values(servers.urls)[0]}/key/hello -H 'content-type: application/json'${auth} -d '"world"'`);
   console.log('Ctrl-C stops the cluster.');
   let lastLeader = leader;
   cluster.on('leader-change', (event: { leaderId: string | null; term: number }) => {

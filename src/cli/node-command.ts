@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MIN_SECRET_BYTES } from '../transport/tcp/limits.js';
 import { startProcessNode, type ProcessNodeOptions } from '../serve/process-node.js';
+import { resolveHttpSecurity } from '../serve/http-security.js';
 import { parseAddress, parseNamedList } from './addresses.js';
 import { listenProblem } from './listen-errors.js';
 import { stopSignal } from './stop-signal.js';
@@ -28,6 +29,10 @@ const USAGE = `usage: replikit node --id n1 --http 127.0.0.1:4001 --listen 127.0
   --mode M             default replication mode: quorum, sync, semi-sync, async (default quorum)
   --lag-threshold-ms N /health fails past this follower lag (default 1000)
   --tls-cert F --tls-key F --tls-ca F   mutual TLS between nodes
+  --auth-file FILE     the tokens the HTTP API accepts and their roles (read, write, admin);
+                       without it the API is open (see README, "Authentication")
+  --insecure           serve an open API (no --auth-file) on an address that is not loopback
+  --http-tls-cert F --http-tls-key F   serve the HTTP API over HTTPS with this certificate and key (PEM)
   --chaos              accept POST /admin/partition and /admin/heal (fault campaigns only)
   --log-format F       text (one readable line per record, the default) or json (one JSON record per line)
   --log-level L        debug, info (default), warn or error
@@ -48,20 +53,26 @@ const OPTION_NAMES = [
   'tls-cert',
   'tls-key',
   'tls-ca',
+  'auth-file',
+  'insecure',
+  'http-tls-cert',
+  'http-tls-key',
   'chaos',
   'initial-voters',
   'log-format',
   'log-level',
 ] as const;
 
+const BOOLEAN_OPTIONS: readonly string[] = ['join', 'chaos', 'insecure'];
+
 export async function runNodeCommand(argv: string[]): Promise<number> {
-  let options: ProcessNodeOptions;
+  let options: ProcessNodeOptions & { readonly securityWarning?: string };
   try {
     const flags: NonNullable<ParseArgsConfig['options']> = {
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     };
-    for (const name of OPTION_NAMES) flags[name] = { type: name === 'join' || name === 'chaos' ? 'boolean' : 'string' };
+    for (const name of OPTION_NAMES) flags[name] = { type: BOOLEAN_OPTIONS.includes(name) ? 'boolean' : 'string' };
     const parsed = parseArgs({ args: argv, options: flags, strict: true });
     const values = parsed.values as Record<string, string | boolean | undefined>;
     if (values['help']) {
@@ -85,7 +96,10 @@ export async function runNodeCommand(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  options.log(`replikit node ${options.id}: http ${node.httpUrl}, peers on ${node.raftAddress.host}:${node.raftAddress.port}`);
+  options.log(
+    `replikit node ${options.id}: http ${node.httpUrl}${options.auth ? ' (tokens checked)' : ''}, peers on ${node.raftAddress.host}:${node.raftAddress.port}`,
+  );
+  if (options.securityWarning) options.log(options.securityWarning, 'warn');
   await stopped;
   await node.close();
   return 0;
@@ -116,7 +130,7 @@ function readConfig(path: string | undefined): Record<string, unknown> {
   return out;
 }
 
-function resolve(values: Record<string, unknown>): ProcessNodeOptions {
+function resolve(values: Record<string, unknown>): ProcessNodeOptions & { readonly securityWarning?: string } {
   const text = (name: string, required = true): string | undefined => {
     const value = values[name];
     if (value === undefined || value === '') {
@@ -151,6 +165,20 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
   if (!['quorum', 'sync', 'semi-sync', 'async'].includes(mode)) throw new Error(`--mode must be quorum, sync, semi-sync or async, got ${mode}`);
   const lagThresholdMs = Number(text('lag-threshold-ms', false) ?? '1000');
   if (!Number.isFinite(lagThresholdMs) || lagThresholdMs <= 0) throw new Error('--lag-threshold-ms must be a positive number');
+  const http = parseAddress(text('http') as string, '--http');
+  const flag = (name: string): boolean => {
+    const value = values[name];
+    if (value !== undefined && typeof value !== 'boolean') throw new Error(`--${name} takes no value (in --config: true or false)`);
+    return value === true;
+  };
+  const security = resolveHttpSecurity({
+    authFile: values['auth-file'] === undefined ? undefined : (text('auth-file', false) ?? ''),
+    insecure: flag('insecure'),
+    tlsCert: text('http-tls-cert', false),
+    tlsKey: text('http-tls-key', false),
+    host: http.host,
+    hostFlag: '--http',
+  });
   const tlsFiles = ['tls-cert', 'tls-key', 'tls-ca'].map((name) => text(name, false));
   if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new Error('--tls-cert, --tls-key and --tls-ca go together');
   const readPem = (path: string): Buffer => readFileSync(path);
@@ -161,7 +189,7 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
   });
   return {
     id,
-    http: parseAddress(text('http') as string, '--http'),
+    http,
     listen: parseAddress(text('listen') as string, '--listen'),
     peers,
     peerHttp,
@@ -184,6 +212,9 @@ function resolve(values: Record<string, unknown>): ProcessNodeOptions {
       ? { tls: { cert: readPem(tlsFiles[0] as string), key: readPem(tlsFiles[1] as string), ca: readPem(tlsFiles[2] as string) } }
       : {}),
     log: logLine(logger),
+    ...(security.auth ? { auth: security.auth } : {}),
+    ...(security.tls ? { httpTls: security.tls } : {}),
+    ...(security.warning ? { securityWarning: security.warning } : {}),
   };
 }
 

@@ -5,3 +5,5 @@ export { startDevHttpServers } from './dev-servers.js';
 export type { DevHttpOptions, DevHttpServers } from './dev-servers.js';
 export { startProcessNode } from './process-node.js';
 export type { ProcessNode, ProcessNodeOptions } from './process-node.js';
+export { HttpSecurityError, isLoopbackHost, resolveHttpSecurity } from './http-security.js';
+export type { HttpSecurity, HttpSecurityFlags } from './http-security.js';

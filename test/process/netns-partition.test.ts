@@ -82,6 +82,8 @@ describe('partitions between hosts made with network namespaces', () => {
       cluster = await ProcessCluster.start({
         nodes: IDS.length,
         host: (id) => ({ address: net.address(id), command: net.command(id) }),
+        // Addresses other than loopback: protected mode wants tokens, or this.
+        extraArgs: ['--insecure'],
       });
       const procs = cluster;
       const endpoints = procs.endpoints();

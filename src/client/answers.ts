@@ -112,10 +112,20 @@ export function answerError(status: number, body: unknown, rawStart: string, con
   const code = errorCode(status, fields, error ?? '', context.isWrite);
   const hint = leaderHint(body);
   const said = serverMessage ?? (rawStart ? `non-JSON answer ${JSON.stringify(rawStart)}` : 'no error message');
-  return new ReplikitClientError(code, `${context.what}: ${context.endpoint} answered ${status}: ${said}`, status, {
+  const words =
+    code === 'unauthorized'
+      ? `${context.endpoint} refused the request (401): ${detail ?? said}`
+      : code === 'forbidden'
+        ? `${context.endpoint} refused the token (403): ${detail ?? said}`
+        : `${context.endpoint} answered ${status}: ${said}`;
+  const needs = fields?.['needs'];
+  const role = fields?.['role'];
+  return new ReplikitClientError(code, `${context.what}: ${words}`, status, {
     endpoint: context.endpoint,
     attempts: context.attempts,
     ...(serverMessage !== undefined ? { serverMessage } : {}),
+    ...(code === 'forbidden' && typeof needs === 'string' ? { neededRole: needs } : {}),
+    ...(code === 'forbidden' && typeof role === 'string' ? { tokenRole: role } : {}),
     ...(fields && 'current' in fields ? { current: fields['current'] } : {}),
     ...(fields && ('leaderId' in fields || 'leaderUrl' in fields) ? hint : {}),
   });
@@ -134,6 +144,10 @@ function errorCode(status: number, fields: Record<string, unknown> | null, text:
     case 413:
     case 422:
       return 'bad-request';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
     case 409:
       if (fields && 'current' in fields) return 'cas-mismatch';
       if (/cas|mismatch/i.test(text)) return 'cas-mismatch';

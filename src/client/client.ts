@@ -160,7 +160,8 @@ export class ReplikitClient {
       try {
         return await this.router.status(url);
       } catch (error) {
-        if (!(error instanceof ReplikitClientError) || error.code === 'closed') throw error;
+        // A refused token is refused by every node alike: said at once, not as "no endpoint answered".
+        if (!(error instanceof ReplikitClientError) || error.code === 'closed' || error.code === 'unauthorized' || error.code === 'forbidden') throw error;
         last = error;
       }
     }

@@ -32,6 +32,10 @@ export type ReplikitClientErrorCode =
   | 'conflict'
   /** A 5xx the contract does not name: a server bug, not retried. */
   | 'server-error'
+  /** 401: the node wants a token (none was given), or does not accept the one given. Not retried. */
+  | 'unauthorized'
+  /** 403: the token's role is too low for the call (`details.neededRole`). Not retried. */
+  | 'forbidden'
   /** The endpoint answered something that is not the replikit API. */
   | 'bad-response'
   /** The client was closed. */
@@ -48,6 +52,9 @@ export interface ReplikitClientErrorDetails {
   readonly leaderUrl?: string | null;
   /** The server's own words, when it gave any. */
   readonly serverMessage?: string;
+  /** forbidden: the role the call needs, and the one the token has, as the node said. */
+  readonly neededRole?: string;
+  readonly tokenRole?: string;
 }
 
 export class ReplikitClientError extends Error {

@@ -2,6 +2,7 @@
 // ones before any request is made.
 
 import { randomUUID } from 'node:crypto';
+import { tokenSyntaxProblem } from '../ground/bearer-token.js';
 import { ReplikitClientError } from './errors.js';
 
 export interface BackoffMs {
@@ -27,6 +28,13 @@ export interface ClientOptions {
    * may take its predecessor's id.
    */
   readonly clientId?: string;
+  /**
+   * Sent as `Authorization: Bearer <token>` with every request, when the
+   * nodes check tokens (`replikit node --auth-file`). A node that refuses it
+   * answers 401 or 403, which the client throws at once as `unauthorized` or
+   * `forbidden` (never retried: another node would say the same).
+   */
+  readonly token?: string;
 }
 
 export interface ResolvedClientOptions {
@@ -38,6 +46,8 @@ export interface ResolvedClientOptions {
   readonly backoffMs: BackoffMs;
   readonly totalTimeoutMs: number;
   readonly clientId: string;
+  /** The headers every request carries: the token's, or none. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -96,8 +106,14 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) {
     problems.push(`clientId must be a non-empty string of at most ${MAX_CLIENT_ID_LENGTH} characters`);
   }
+  if (options.token !== undefined) {
+    // The problem, never the token: it is a secret.
+    const problem = tokenSyntaxProblem(options.token);
+    if (problem) problems.push(`token: ${problem}`);
+  }
   if (problems.length > 0) throw bad(problems);
-  return { endpoints, timeoutMs, maxRetries, backoffMs: { min: backoffMs.min, max: backoffMs.max }, totalTimeoutMs, clientId, firstSeq };
+  const headers: Record<string, string> = options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {};
+  return { endpoints, timeoutMs, maxRetries, backoffMs: { min: backoffMs.min, max: backoffMs.max }, totalTimeoutMs, clientId, firstSeq, headers };
 }
 
 /** `http://host:port` without a trailing slash, or null when `endpoint` is not an http(s) URL. */

@@ -73,7 +73,7 @@ export class RequestRouter {
   /** One node's /status, asked once. */
   async status(url: string, timeoutMs = this.options.timeoutMs): Promise<NodeStatusView> {
     this.refuseIfClosed();
-    const result = await exchange(`${url}/status`, { method: 'GET', timeoutMs, signal: this.closing });
+    const result = await exchange(`${url}/status`, { method: 'GET', headers: this.options.headers, timeoutMs, signal: this.closing });
     if (result.kind === 'no-answer') {
       if (result.aborted) throw closedError();
       throw new ReplikitClientError(result.timedOut ? 'timeout' : 'unavailable', `status: ${url} did not answer (${result.reason})`, null, {
@@ -135,7 +135,7 @@ export class RequestRouter {
       const result = await exchange(`${target}${call.path}`, {
         method: call.method,
         body: call.body,
-        ...(unreachable !== null ? { headers: { [UNREACHABLE_LEADER_HEADER]: unreachable.id } } : {}),
+        headers: unreachable !== null ? { ...this.options.headers, [UNREACHABLE_LEADER_HEADER]: unreachable.id } : this.options.headers,
         timeoutMs: Math.min(this.options.timeoutMs, remainingMs),
         signal: AbortSignal.any([this.closing, givenUp.signal]),
       });

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HttpAuth } from '../../src/http/access.js';
 import { startDevHttpServers } from '../../src/serve/dev-servers.js';
 import { createCluster, type Cluster, type ClusterOptions } from '../../src/index.js';
 
@@ -16,12 +17,13 @@ export interface HttpCluster {
   close(): Promise<void>;
 }
 
-export async function startHttpCluster(options: ClusterOptions = {}): Promise<HttpCluster> {
+/** `serving.auth`: the servers check tokens. */
+export async function startHttpCluster(options: ClusterOptions = {}, serving: { auth?: HttpAuth } = {}): Promise<HttpCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'replikit-client-test-'));
   const cluster = await createCluster({ nodes: 3, dataDir, ...options });
   let servers;
   try {
-    servers = await startDevHttpServers(cluster, { host: '127.0.0.1', basePort: 0 });
+    servers = await startDevHttpServers(cluster, { host: '127.0.0.1', basePort: 0, ...(serving.auth ? { auth: serving.auth } : {}) });
   } catch (error) {
     await cluster.close();
     rmSync(dataDir, { recursive: true, force: true });

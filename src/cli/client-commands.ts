@@ -3,6 +3,7 @@
 // said no (or a key is absent, or no endpoint answered), 2 bad usage.
 
 import { parseArgs } from 'node:util';
+import { tokenSyntaxProblem } from '../ground/bearer-token.js';
 import {
   createClient,
   READ_CONSISTENCIES,
@@ -16,7 +17,7 @@ import {
 export interface CliIo {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
-  /** Where REPLIKIT_ENDPOINTS is read (process.env by default). */
+  /** Where REPLIKIT_ENDPOINTS and REPLIKIT_TOKEN are read (process.env by default). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -36,6 +37,8 @@ const EXIT_USAGE = 2;
 
 const COMMON_HELP = `  --endpoints URLS   comma-separated node URLs (default: $REPLIKIT_ENDPOINTS, else
                      ${DEFAULT_ENDPOINTS})
+  --token T          sent as Authorization: Bearer T, for nodes started with --auth-file
+                     (default: $REPLIKIT_TOKEN; the variable keeps it out of ps and shell history)
   --timeout-ms N     give up after N ms, retries included (default ${DEFAULT_COMMAND_TIMEOUT_MS})
   --json             print JSON instead of text
   -h, --help         show this help`;
@@ -78,6 +81,7 @@ const OVERVIEW = `usage: replikit <${CLIENT_COMMANDS.join('|')}> [options]; repl
 
 const COMMON_OPTIONS = {
   endpoints: { type: 'string' },
+  token: { type: 'string' },
   'timeout-ms': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -101,6 +105,8 @@ class UsageError extends Error {}
 
 interface Common {
   readonly endpoints: string[];
+  /** From --token, else REPLIKIT_TOKEN; undefined when neither is set. */
+  readonly token: string | undefined;
   readonly timeoutMs: number;
   readonly json: boolean;
 }
@@ -149,12 +155,17 @@ async function run(name: ClientCommandName, args: string[], io: CliIo): Promise<
   const timeoutMs = name === 'status' ? Math.min(STATUS_TIMEOUT_MS, common.timeoutMs) : common.timeoutMs;
   let client: ReplikitClient | null = null;
   try {
-    client = createClient({ endpoints: common.endpoints, totalTimeoutMs: common.timeoutMs, timeoutMs });
+    client = createClient({
+      endpoints: common.endpoints,
+      totalTimeoutMs: common.timeoutMs,
+      timeoutMs,
+      ...(common.token !== undefined ? { token: common.token } : {}),
+    });
     return await command(client, common, io);
   } catch (error) {
     if (!(error instanceof ReplikitClientError)) throw error;
     if (error.code === 'bad-request' && error.status === null) throw new UsageError(error.message);
-    io.stderr.write(`replikit ${name}: ${error.message}\n`);
+    io.stderr.write(`replikit ${name}: ${refusalText(error, common) ?? error.message}\n`);
     if (common.json) io.stdout.write(`${JSON.stringify({ error: { code: error.code, status: error.status, message: error.message } })}\n`);
     return EXIT_REMOTE;
   } finally {
@@ -226,29 +237,53 @@ async function status(client: ReplikitClient, common: Common, io: CliIo): Promis
         return { url, status: await client.status(url) };
       } catch (error) {
         if (!(error instanceof ReplikitClientError)) throw error;
-        return { url, error: { code: error.code, message: error.message } };
+        const refusal = refusalText(error, common);
+        return { url, error: { code: error.code, message: error.message }, ...(refusal !== null ? { refusal } : {}) };
       }
     }),
   );
   const answered = rows.filter((row) => 'status' in row).length;
   if (common.json) {
-    io.stdout.write(`${JSON.stringify({ nodes: rows })}\n`);
+    io.stdout.write(`${JSON.stringify({ nodes: rows.map(({ url, status, error }) => ({ url, ...(status ? { status } : { error }) })) })}\n`);
   } else {
     io.stdout.write(`${statusTable(rows)}\n`);
   }
   if (answered === 0) {
-    io.stderr.write(`replikit status: no endpoint answered\n`);
+    const refused = rows.find((row) => row.refusal !== undefined)?.refusal;
+    io.stderr.write(`replikit status: ${refused ?? 'no endpoint answered'}\n`);
     return EXIT_REMOTE;
   }
   return EXIT_OK;
 }
 
-type StatusRow = { url: string; status: NodeStatusView } | { url: string; error: { code: string; message: string } };
+interface StatusRow {
+  readonly url: string;
+  readonly status?: NodeStatusView;
+  readonly error?: { readonly code: string; readonly message: string };
+  /** The one line of a refused token, when that is why this node did not answer. */
+  readonly refusal?: string;
+}
+
+/**
+ * A 401 or 403 in one line that says what to do: no retry can help, and the
+ * client's own message names routes and endpoints a shell user need not read.
+ */
+function refusalText(error: ReplikitClientError, common: Common): string | null {
+  if (error.code === 'forbidden') {
+    const needed = error.details.neededRole;
+    const held = error.details.tokenRole;
+    return `the node refused the token: ${needed ? `needs role ${needed}` : 'its role is too low'}${held ? ` (the token has role ${held})` : ''}`;
+  }
+  if (error.code !== 'unauthorized') return null;
+  return common.token === undefined
+    ? 'the node refused the request: it needs a token (pass --token, or set REPLIKIT_TOKEN)'
+    : 'the node refused the token: it is not one the node accepts (check --token or REPLIKIT_TOKEN)';
+}
 
 function statusTable(rows: readonly StatusRow[]): string {
   const header = ['NODE', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'APPLIED', 'LAG', 'URL'];
   const lines = rows.map((row) =>
-    'status' in row
+    row.status
       ? [
           row.status.nodeId,
           row.status.role,
@@ -259,7 +294,7 @@ function statusTable(rows: readonly StatusRow[]): string {
           `${Math.round(row.status.lagMs)} ms`,
           row.url,
         ]
-      : ['-', 'unreachable', '-', '-', '-', '-', '-', `${row.url} (${row.error.code})`],
+      : ['-', row.refusal ? 'refused' : 'unreachable', '-', '-', '-', '-', '-', `${row.url} (${row.error?.code ?? 'no answer'})`],
   );
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
   return [header, ...lines]
@@ -294,7 +329,14 @@ function commonOptions(values: Record<string, string | boolean | undefined>, env
   }
   const timeoutMs = count(values['timeout-ms'], '--timeout-ms') ?? DEFAULT_COMMAND_TIMEOUT_MS;
   if (timeoutMs === 0) throw new UsageError('--timeout-ms must be above 0');
-  return { endpoints, timeoutMs, json: values['json'] === true };
+  // The flag wins over the variable, as for the endpoints; an empty variable is no token.
+  const tokenFromEnv = env['REPLIKIT_TOKEN'];
+  const token = typeof values['token'] === 'string' ? values['token'] : tokenFromEnv !== undefined && tokenFromEnv !== '' ? tokenFromEnv : undefined;
+  if (token !== undefined) {
+    const problem = tokenSyntaxProblem(token);
+    if (problem) throw new UsageError(`${typeof values['token'] === 'string' ? '--token' : 'REPLIKIT_TOKEN'}: ${problem}`);
+  }
+  return { endpoints, token, timeoutMs, json: values['json'] === true };
 }
 
 function expectPositionals(positionals: string[], names: string[]): string[] {

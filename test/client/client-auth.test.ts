@@ -3,11 +3,13 @@
 // the /status questions of leader discovery), a 401 or 403 is thrown at once
 // as `unauthorized` or `forbidden` with the role the node asked for, and is
 // never retried. A bad token is refused before any request, without being
-// quoted.
+// quoted. The CLI takes --token or REPLIKIT_TOKEN (the flag wins) and says a
+// refusal in one line.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runClientCommand } from '../../src/cli/client-commands.js';
 import { createClient, ReplikitClientError } from '../../src/client/index.js';
 import { testAuth, TOKENS } from '../http/auth-helpers.js';
 import { leaderOf, startHttpCluster, type HttpCluster } from './http-cluster.js';
@@ -22,18 +24,18 @@ async function refusal(call: Promise<unknown>): Promise<ReplikitClientError> {
   throw new Error('the call succeeded');
 }
 
+let http: HttpCluster;
+
+beforeAll(async () => {
+  http = await startHttpCluster({}, { auth: testAuth() });
+  await leaderOf(http.cluster);
+});
+
+afterAll(async () => {
+  await http?.close();
+});
+
 describe('a client against a cluster that checks tokens', () => {
-  let http: HttpCluster;
-
-  beforeAll(async () => {
-    http = await startHttpCluster({}, { auth: testAuth() });
-    await leaderOf(http.cluster);
-  });
-
-  afterAll(async () => {
-    await http?.close();
-  });
-
   it('writes and reads with a write token, and reads with a read token', async () => {
     const writer = createClient({ endpoints: http.urls, token: TOKENS.write });
     const reader = createClient({ endpoints: http.urls, token: TOKENS.read });
@@ -153,5 +155,61 @@ describe('the token option', () => {
       if (token.length > 0) expect((error as Error).message).not.toContain(token);
     }
     expect(seen).toEqual([]);
+  });
+});
+
+describe('replikit put, get, del and status with a token', () => {
+  async function cli(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: { write: (chunk: string) => (stdout += chunk) }, stderr: { write: (chunk: string) => (stderr += chunk) }, env };
+    const code = await runClientCommand([...argv, '--endpoints', http.urls.join(',')], io);
+    return { code, stdout, stderr };
+  }
+
+  it('reads the token from REPLIKIT_TOKEN, or from --token, which wins', async () => {
+    expect(await cli({ REPLIKIT_TOKEN: TOKENS.write }, 'put', 'cli:k', '7')).toMatchObject({ code: 0, stderr: '' });
+    expect(await cli({}, 'get', 'cli:k', '--token', TOKENS.read)).toMatchObject({ code: 0, stdout: '7\n' });
+    // A read token in the variable, a write token in the flag: the flag's is sent.
+    expect(await cli({ REPLIKIT_TOKEN: TOKENS.read }, 'del', 'cli:k', '--token', TOKENS.write)).toMatchObject({ code: 0 });
+  });
+
+  it('says a refused token in one line, and does not retry', async () => {
+    const startedMs = performance.now();
+    const low = await cli({ REPLIKIT_TOKEN: TOKENS.read }, 'put', 'cli:k', '8');
+    expect(low).toEqual({ code: 1, stdout: '', stderr: 'replikit put: the node refused the token: needs role write (the token has role read)\n' });
+    const none = await cli({}, 'get', 'cli:k');
+    expect(none).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'replikit get: the node refused the request: it needs a token (pass --token, or set REPLIKIT_TOKEN)\n',
+    });
+    const unknown = await cli({}, 'del', 'cli:k', '--token', 'not-a-token-of-this-cluster-000');
+    expect(unknown).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'replikit del: the node refused the token: it is not one the node accepts (check --token or REPLIKIT_TOKEN)\n',
+    });
+    expect(performance.now() - startedMs).toBeLessThan(5000);
+  });
+
+  it('replikit status: the table, or the refusal in one line when no node would answer', async () => {
+    const table = await cli({ REPLIKIT_TOKEN: TOKENS.read }, 'status');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^NODE\s+ROLE/);
+    const refused = await cli({}, 'status');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/refused .*\(unauthorized\)/);
+    expect(refused.stderr).toBe('replikit status: the node refused the request: it needs a token (pass --token, or set REPLIKIT_TOKEN)\n');
+  });
+
+  it('refuses a token no header can carry as bad usage, saying where it came from', async () => {
+    const flag = await cli({}, 'get', 'k', '--token', 'short');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/^replikit get: --token: a token is at least 20 characters \(this one has 5\)\n/);
+    const variable = await cli({ REPLIKIT_TOKEN: 'has spaces in it, which no header can carry' }, 'get', 'k');
+    expect(variable.code).toBe(2);
+    expect(variable.stderr).toMatch(/^replikit get: REPLIKIT_TOKEN: a token is made of/);
+    expect(variable.stderr).not.toContain('has spaces');
   });
 });

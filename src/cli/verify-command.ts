@@ -5,6 +5,7 @@
 
 import { parseArgs } from 'node:util';
 import type { ReplicationMode } from '../client/index.js';
+import { tokenSyntaxProblem } from '../ground/bearer-token.js';
 import { runVerify, type VerifyOptions } from '../verify/campaign.js';
 import { killAllNodeProcesses } from '../verify/local-cluster.js';
 import { DEFAULT_RATE_OPS_PER_S, MAX_CLIENTS, MAX_KEYS, MAX_NODES, MAX_TIME_S } from '../verify/limits.js';
@@ -44,14 +45,16 @@ Exit 0 when A = L = 0, 1 otherwise, 2 on bad usage.
   --endpoints URLS   a running cluster instead (comma-separated node URLs); only
                      ${NEMESIS_NAMES.filter((name) => !PROCESS_NEMESES.includes(name)).join(', ')} then
                      (partition needs the nodes started with --chaos)
+  --token T          for --endpoints nodes started with --auth-file: a token with role admin
+                     (default: $REPLIKIT_TOKEN)
   -h, --help         show this help`;
 
 class UsageError extends Error {}
 
-export async function runVerifyCommand(argv: string[]): Promise<number> {
+export async function runVerifyCommand(argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   let options: VerifyOptions;
   try {
-    const parsed = parse(argv);
+    const parsed = parse(argv, env);
     if (parsed === 'help') {
       console.log(USAGE);
       return 0;
@@ -82,7 +85,7 @@ export async function runVerifyCommand(argv: string[]): Promise<number> {
   }
 }
 
-function parse(argv: string[]): VerifyOptions | 'help' {
+function parse(argv: string[], env: Readonly<Record<string, string | undefined>>): VerifyOptions | 'help' {
   // parseArgs throws a TypeError (ERR_PARSE_ARGS_*) on unknown or malformed options.
   const { values } = parseArgs({
     args: argv,
@@ -98,6 +101,7 @@ function parse(argv: string[]): VerifyOptions | 'help' {
       report: { type: 'string' },
       seed: { type: 'string' },
       endpoints: { type: 'string' },
+      token: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -144,6 +148,13 @@ function parse(argv: string[]): VerifyOptions | 'help' {
     }
     if (nemeses.length === 0) throw new UsageError('--nemesis is empty; say "none" for a run without faults');
   }
+  // As the client commands: the flag wins, an empty variable is no token. A launched cluster checks none, and ignores it.
+  const fromEnv = env['REPLIKIT_TOKEN'];
+  const token = values.token ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
+  if (token !== undefined) {
+    const problem = tokenSyntaxProblem(token);
+    if (problem) throw new UsageError(`${values.token !== undefined ? '--token' : 'REPLIKIT_TOKEN'}: ${problem}`);
+  }
   const seedText = values.seed;
   const seed = seedText === undefined ? Date.now() % 2 ** 31 : integer('seed', seedText, 0, 0, 2 ** 32 - 1);
   return {
@@ -158,6 +169,7 @@ function parse(argv: string[]): VerifyOptions | 'help' {
     historyFile: values.history ?? null,
     reportDir: values.report ?? null,
     endpoints,
+    ...(token !== undefined ? { token } : {}),
     log: (line) => console.error(line),
   };
 }

@@ -50,6 +50,8 @@ export interface VerifyOptions {
   readonly reportDir: string | null;
   /** A running cluster instead of a launched one. */
   readonly endpoints: readonly string[] | null;
+  /** For a running cluster that checks tokens: sent with every request (role admin, for the nemesis). */
+  readonly token?: string;
   readonly checking?: CheckingOptions;
   readonly log: (line: string) => void;
 }
@@ -83,7 +85,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
 
   log(options.endpoints ? `verify: connecting to ${options.endpoints.join(', ')}` : `verify: starting ${options.nodes} nodes (${options.mode})`);
   const target: ClusterTarget = options.endpoints
-    ? await connectRemoteCluster(options.endpoints)
+    ? await connectRemoteCluster(options.endpoints, options.token)
     : await startLocalCluster({ nodes: options.nodes, mode: options.mode, log });
   let history: HistoryRecorder | null = null;
   let faults: FaultRecord[] = [];
@@ -102,6 +104,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     history = new HistoryRecorder(performance.now(), options.historyFile);
     const load = new ClientLoad({
       endpoints: target.endpoints,
+      ...(target.token !== undefined ? { token: target.token } : {}),
       clients: options.clients,
       keys,
       mode: options.mode,
@@ -215,6 +218,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
 async function finalReads(target: ClusterTarget, keys: readonly string[], history: HistoryRecorder, deadlineMs: number, findings: string[]): Promise<void> {
   const client = createClient({
     endpoints: target.endpoints,
+    ...(target.token !== undefined ? { token: target.token } : {}),
     timeoutMs: CLIENT_REQUEST_TIMEOUT_MS,
     totalTimeoutMs: CLIENT_CALL_TIMEOUT_MS,
     backoffMs: CLIENT_BACKOFF_MS,

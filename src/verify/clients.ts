@@ -21,6 +21,8 @@ const CAS_EXPECT_LATEST_PROBABILITY = 0.75;
 
 export interface ClientLoadOptions {
   readonly endpoints: readonly string[];
+  /** When the nodes check tokens. */
+  readonly token?: string;
   readonly clients: number;
   readonly keys: readonly string[];
   readonly mode: ReplicationMode;
@@ -65,6 +67,7 @@ export class ClientLoad {
     for (let i = 0; i < this.options.clients; i++) {
       const client = createClient({
         endpoints: this.options.endpoints,
+        ...(this.options.token !== undefined ? { token: this.options.token } : {}),
         timeoutMs: CLIENT_REQUEST_TIMEOUT_MS,
         totalTimeoutMs: CLIENT_CALL_TIMEOUT_MS,
         maxRetries: CLIENT_MAX_RETRIES,

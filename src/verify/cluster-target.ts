@@ -34,6 +34,8 @@ export interface ClusterTarget {
   urlOf(id: string): string;
   /** Where clients send their requests. */
   readonly endpoints: readonly string[];
+  /** Sent with every request when the nodes check tokens (--token, REPLIKIT_TOKEN); a launched cluster has none. */
+  readonly token?: string;
   /** Null for a cluster reached through --endpoints: only network and admin faults then. */
   readonly processes: ProcessControl | null;
   /** The nodes' own logs, to be copied into the report (empty for --endpoints). */

@@ -10,7 +10,7 @@ export type ClusterView = Map<string, NodeStatusSnapshot | null>;
 
 export async function viewCluster(target: ClusterTarget): Promise<ClusterView> {
   const ids = target.nodeIds;
-  const statuses = await Promise.all(ids.map((id) => nodeStatus(target.urlOf(id))));
+  const statuses = await Promise.all(ids.map((id) => nodeStatus(target.urlOf(id), target.token)));
   return new Map(ids.map((id, i) => [id, statuses[i] ?? null]));
 }
 

@@ -242,7 +242,7 @@ export class Nemesis {
       const cutAtMs = history.now();
       this.partitioned = true;
       const others = target.nodeIds.filter((id) => id !== victim);
-      const cut = await adminRequest(target.urlOf(victim), 'POST', '/admin/partition', { groups: [[victim], others] });
+      const cut = await adminRequest(target.urlOf(victim), 'POST', '/admin/partition', { groups: [[victim], others] }, target.token);
       if (!cut.ok) fault.problems.push(`isolating ${victim} was refused: ${cut.status ?? 'no answer'} ${cut.text.slice(0, 200)}`);
       if (favourLoss) {
         await sleep(ISOLATED_WRITES_MS);
@@ -261,7 +261,7 @@ export class Nemesis {
       );
       if (favourLoss && alone === 0) {
         // It answered nothing on its own: killing it could show no loss. Heal it and try again next round.
-        const healed = await adminRequest(target.urlOf(victim), 'POST', '/admin/heal', {});
+        const healed = await adminRequest(target.urlOf(victim), 'POST', '/admin/heal', {}, target.token);
         if (healed.ok) this.partitioned = false;
         else fault.problems.push(`healing ${victim} was refused: ${healed.status ?? 'no answer'} ${healed.text.slice(0, 200)}`);
         load.readOnly(0);
@@ -342,7 +342,7 @@ export class Nemesis {
     if (others.length === 0) return null;
     const to = this.options.random.pick(others);
     const fault = this.begin('transfer', `${leader.nodeId}->${to}`, leader, true);
-    const answer = await adminRequest(this.options.target.urlOf(leader.nodeId), 'POST', '/admin/transfer-leadership', { to });
+    const answer = await adminRequest(this.options.target.urlOf(leader.nodeId), 'POST', '/admin/transfer-leadership', { to }, this.options.target.token);
     if (answer.ok) fault.notes.push(`leadership ${leader.nodeId} -> ${to}`);
     else fault.notes.push(`transfer ${leader.nodeId} -> ${to} refused (${answer.status ?? 'no answer'}: ${answer.text.slice(0, 200)})`);
     const moved = await waitForView(this.options.target, RECOVERY_TIMEOUT_MS, (view) => {
@@ -435,7 +435,7 @@ export class Nemesis {
     for (let attempt = 0; attempt < ADMIN_ATTEMPTS; attempt++) {
       const leader = await currentLeader(this.options.target);
       if (leader) {
-        const answer = await adminRequest(this.options.target.urlOf(leader.nodeId), method, path, body);
+        const answer = await adminRequest(this.options.target.urlOf(leader.nodeId), method, path, body, this.options.target.token);
         if (answer.ok) return { ok: true, text: answer.text };
         last = `${leader.nodeId} answered ${answer.status ?? 'nothing'}: ${answer.text.slice(0, 200)}`;
         // A missing route will not appear; other refusals ("a membership change is pending", "not the leader") pass.
@@ -453,7 +453,7 @@ export class Nemesis {
       ids.map(async (id) => {
         let last = '';
         for (let attempt = 0; attempt < ADMIN_ATTEMPTS; attempt++) {
-          const answer = await adminRequest(target.urlOf(id), method, path, body);
+          const answer = await adminRequest(target.urlOf(id), method, path, body, target.token);
           if (answer.ok) return null;
           last = `${id}: ${answer.status ?? 'no answer'} ${answer.text.slice(0, 200)}`;
           if (answer.status === 404) break;

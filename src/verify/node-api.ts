@@ -1,7 +1,8 @@
 // The few node HTTP routes the campaign drives besides the client library:
 // /status, partition and heal (--chaos), leadership transfer, membership.
 // Every request is bounded by ADMIN_REQUEST_TIMEOUT_MS: a SIGSTOPped node
-// accepts the connection and never answers.
+// accepts the connection and never answers. A cluster that checks tokens
+// gets `token` as Authorization: Bearer (the admin routes need role admin).
 
 import { ADMIN_REQUEST_TIMEOUT_MS } from './limits.js';
 
@@ -24,11 +25,15 @@ export interface AdminAnswer {
   readonly text: string;
 }
 
-export async function adminRequest(url: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<AdminAnswer> {
+export async function adminRequest(url: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, token?: string): Promise<AdminAnswer> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
   try {
     const response = await fetch(`${url}${path}`, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(ADMIN_REQUEST_TIMEOUT_MS),
     });
     const text = await response.text();
@@ -39,8 +44,8 @@ export async function adminRequest(url: string, method: 'GET' | 'POST' | 'DELETE
 }
 
 /** One node's view of itself, or null when it does not answer (down, paused, or busy past the timeout). */
-export async function nodeStatus(url: string): Promise<NodeStatusSnapshot | null> {
-  const answer = await adminRequest(url, 'GET', '/status');
+export async function nodeStatus(url: string, token?: string): Promise<NodeStatusSnapshot | null> {
+  const answer = await adminRequest(url, 'GET', '/status', undefined, token);
   if (!answer.ok) return null;
   let body: Record<string, unknown>;
   try {

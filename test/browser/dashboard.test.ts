@@ -14,6 +14,7 @@ import { clusterEventsOf, createDashboard, type Dashboard } from '../../src/dash
 import { createNodeHttpServer, type NodeHttpServer } from '../../src/http/index.js';
 import { startDevHttpServers, type DevHttpServers } from '../../src/serve/index.js';
 import { buildPageBundle } from '../dashboard/helpers.js';
+import { testAuth, TOKENS } from '../http/auth-helpers.js';
 
 // The functions passed to page.waitForFunction run in the browser. The project
 // compiles without the DOM library (a reference to it would reach every file),
@@ -253,6 +254,51 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect.poll(() => page.locator('#summary').innerText()).toContain('page served by n2');
       const here = await page.locator('.card .here:not([hidden])').evaluateAll((tags) => tags.map((tag) => tag.closest('.card')?.getAttribute('data-node-id')));
       expect(here).toEqual(['n2']);
+      await page.close();
+    });
+
+    it('asks for a token when the node checks them, keeps it in the tab, and shows what a low role may not do', async () => {
+      const auth = testAuth();
+      const endpoint = cluster.endpoint('n1');
+      const dashboard = createDashboard({ endpoint, peerUrls: () => urls, devMode: true, clusterEvents: clusterEventsOf(cluster), peerToken: auth.peerToken });
+      const server = createNodeHttpServer({ endpoint, peerUrls: () => urls, dev: cluster, lagThresholdMs: LAG_THRESHOLD_MS, dashboard, auth });
+      dashboards.push(dashboard);
+      servers.push(server);
+      const { url } = await server.listen('127.0.0.1', 0);
+      const page = await browser.newPage();
+      page.on('pageerror', (error) => pageErrors.push(`${url}: ${error.message}`));
+      await page.goto(`${url}/`);
+      // The page shell and its script are open; the event stream is not.
+      await page.waitForSelector('#token-form:not([hidden])');
+      await page.waitForSelector('#connection[data-state="unauthorized"]');
+      await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-token-prompt.png') });
+
+      await page.fill('#token-input', 'short');
+      await page.click('[data-action="use-token"]');
+      await expect.poll(() => page.locator('#token-problem').innerText()).toContain('at least 20 characters');
+
+      await page.fill('#token-input', 'a-token-this-node-does-not-know');
+      await page.click('[data-action="use-token"]');
+      await expect.poll(() => page.locator('#token-message').innerText()).toContain('did not accept that token');
+      await page.waitForSelector('#token-form:not([hidden])');
+
+      await page.fill('#token-input', TOKENS.read);
+      await page.click('[data-action="use-token"]');
+      await page.waitForSelector('#connection[data-state="live"]');
+      await page.waitForSelector('.card[data-node-id]');
+      expect(await page.locator('#token-form').isHidden()).toBe(true);
+      expect(await page.evaluate('sessionStorage.getItem("replikit-token")')).toBe(TOKENS.read);
+
+      // A reload keeps the token: no prompt.
+      await page.reload();
+      await page.waitForSelector('#connection[data-state="live"]');
+      expect(await page.locator('#token-form').isHidden()).toBe(true);
+
+      // A read token may watch but not write: the put panel says what the node said.
+      await page.fill('#kv-key', 'guarded');
+      await page.fill('#kv-value', '1');
+      await page.click('[data-action="put"]');
+      await expect.poll(() => page.locator('#kv-result').innerText()).toMatch(/Forbidden: PUT \/key\/:key needs role write; the token "reader" has role read/);
       await page.close();
     });
 

@@ -200,9 +200,9 @@ export interface SseStream {
 
 const NEXT_TIMEOUT_MS = 3000;
 
-export function openStream(url: string): Promise<SseStream> {
+export function openStream(url: string, headers: Record<string, string> = {}): Promise<SseStream> {
   return new Promise((resolve, reject) => {
-    const request = get(url, { headers: { accept: 'text/event-stream' } }, (response) => {
+    const request = get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => {
       const messages: SseMessage[] = [];
       const used = new Set<number>();
       const waiters = new Set<() => void>();

@@ -49,7 +49,14 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .connection { display: flex; align-items: center; gap: 7px; color: var(--muted); font-size: 12px; }
 .connection-dot { width: 9px; height: 9px; border-radius: 50%; background: var(--warn); }
 .connection[data-state="live"] .connection-dot { background: var(--good); box-shadow: 0 0 0 3px rgba(63, 185, 80, .18); }
-.connection[data-state="refused"] .connection-dot, .connection[data-state="stale"] .connection-dot { background: var(--bad); }
+.connection[data-state="refused"] .connection-dot, .connection[data-state="stale"] .connection-dot,
+  .connection[data-state="unauthorized"] .connection-dot, .connection[data-state="forbidden"] .connection-dot { background: var(--bad); }
+.token-form { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; margin: 12px 16px 0; padding: 10px 14px;
+  background: var(--panel); border: 1px solid var(--warn); border-radius: 8px; }
+.token-form[hidden] { display: none; }
+.token-form label { flex: 1 1 260px; }
+.token-form .input { flex: 1 1 240px; }
+.token-problem { color: #ffb3ad; font-size: 12.5px; }
 
 /* ----------------------------------------------------------------- layout */
 .layout {

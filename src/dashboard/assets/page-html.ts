@@ -22,6 +22,13 @@ export const PAGE_HTML = String.raw`<!doctype html>
   </div>
 </header>
 
+<form class="token-form" id="token-form" hidden novalidate>
+  <label for="token-input" id="token-message">This node checks tokens.</label>
+  <input id="token-input" class="input" type="password" autocomplete="off" spellcheck="false" placeholder="token" aria-describedby="token-problem">
+  <button type="submit" class="btn primary" data-action="use-token">Use token</button>
+  <span class="token-problem" id="token-problem" role="alert"></span>
+</form>
+
 <main class="layout">
   <section class="panel nodes-panel" aria-labelledby="nodes-title">
     <div class="panel-head">

@@ -1,9 +1,12 @@
 // Requests to the node API that never throw and always end in something a
 // person can read. Another node is reached through this page's server
-// (/dashboard/nodes/:id/...), since the API sends no CORS headers. Uses only
-// fetch, so tests run it in Node with a stubbed fetch.
+// (/dashboard/nodes/:id/...), since the API sends no CORS headers; the token,
+// when there is one, goes along in the Authorization header. A 401 is
+// reported (auth.ts) so that the page asks for a token. Uses only fetch, so
+// tests run it in Node with a stubbed fetch.
 
 import type { NodeId } from '../protocol.js';
+import { authHeaders, reportUnauthorized } from './auth.js';
 
 /** Nodes asked for one request at most: the serving node, then whom it names (or the page's own guesses). */
 const MAX_NODES_ASKED = 3;
@@ -26,7 +29,7 @@ export interface LeaderOutcome {
 }
 
 export async function callJson(method: string, url: string, jsonText?: string): Promise<ApiResult> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders() };
   const init: RequestInit = { method, headers };
   if (jsonText !== undefined) {
     headers['content-type'] = 'application/json';
@@ -38,6 +41,7 @@ export async function callJson(method: string, url: string, jsonText?: string): 
   } catch (error) {
     return { status: 0, body: { error: 'No answer', detail: `the server could not be reached (${error instanceof Error ? error.message : String(error)})` } };
   }
+  if (response.status === 401) reportUnauthorized();
   const text = await response.text().catch(() => '');
   let parsed: unknown;
   try {

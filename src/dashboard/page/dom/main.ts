@@ -16,6 +16,7 @@ import { createKvPanel } from './kv-panel.js';
 import { createStatechart, type Statechart } from './statechart.js';
 import { connect, type ConnectionState } from './stream.js';
 import { createTimeline } from './timeline.js';
+import { createTokenPrompt, restoreToken } from './token-prompt.js';
 
 const CONNECTION_TEXT: Readonly<Record<ConnectionState, string>> = {
   connecting: 'connecting',
@@ -23,7 +24,13 @@ const CONNECTION_TEXT: Readonly<Record<ConnectionState, string>> = {
   reconnecting: 'reconnecting\u2026',
   refused: 'refused by the server (too many dashboards?); retrying',
   stale: 'no snapshot for 2 s',
+  unauthorized: 'needs a token',
+  forbidden: 'the token may not watch this node',
 };
+
+// Before anything asks the server: a token this tab kept goes with the first requests.
+restoreToken();
+createTokenPrompt();
 
 const state: {
   hello: HelloMessage | null;
